@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from kubedeck.fake.faults import FaultInjector
+from kubedeck.fake.nodes import add_nodes
 from kubedeck.fake.resources import BUILTIN, ResourceType, crd_resource_types
 from kubedeck.fake.store import Clock, Store, StoreError, Watch, clone, not_found, rfc3339
 from kubedeck.kube.selectors import SelectorError, field_matcher, label_matcher
@@ -32,7 +33,7 @@ class FakeCluster:
     """Kubernetes API semantics over an in-memory store, with simulated controllers."""
 
     def __init__(self, clock: Clock | None = None, *, ready_delay: float = 2.0,
-                 history_limit: int = 5000) -> None:
+                 history_limit: int = 5000, nodes: int = 3) -> None:
         self.clock = clock or Clock()
         self.store = Store(self.clock, history_limit=history_limit)
         self.faults = FaultInjector()
@@ -47,6 +48,7 @@ class FakeCluster:
             self.store.create(self.type_for("namespaces"), {
                 "metadata": {"name": name, "labels": {"kubernetes.io/metadata.name": name}},
                 "spec": {"finalizers": ["kubernetes"]}, "status": {"phase": "Active"}})
+        add_nodes(self, nodes)
 
     # -- resource types --------------------------------------------------------------------
 
