@@ -272,7 +272,8 @@ class Store:
             meta["resourceVersion"] = str(rv)
             bucket[(ns, name)] = obj
             self._emit(WatchEvent("MODIFIED", rt.key, obj, rv))
-            if "deletionTimestamp" in meta and not meta.get("finalizers"):
+            if ("deletionTimestamp" in meta and not meta.get("finalizers")
+                    and not meta.get("deletionGracePeriodSeconds")):
                 return self._remove(rt, ns, name)
         return obj
 

@@ -1,0 +1,32 @@
+"""Simulated controllers of the fake cluster.
+
+`Controllers(cluster)` is what `FakeCluster` builds: the framework (`base.Manager`) with
+every simulated controller registered. To add a controller, write a `base.Controller`
+subclass in its own module and list it in `Controllers.types`.
+"""
+
+from __future__ import annotations
+
+from kubedeck.fake.controllers.base import Controller, Manager
+from kubedeck.fake.controllers.events import EventRecorder
+from kubedeck.fake.controllers.gc import GarbageCollector
+from kubedeck.fake.resources import ResourceType
+
+__all__ = ["Controller", "Controllers"]
+
+
+class Controllers(Manager):
+    """Every simulated controller over one FakeCluster, plus the event recorder."""
+
+    types = (GarbageCollector,)
+
+    def __init__(self, cluster) -> None:
+        self.events = EventRecorder(self)
+        super().__init__(cluster)
+
+    def delete(self, rt: ResourceType, obj: dict, propagation: str,
+               grace_seconds: int | None) -> dict:
+        """The DELETE verb: see `GarbageCollector.delete`."""
+        gc = self.controllers[GarbageCollector.name]
+        assert isinstance(gc, GarbageCollector)
+        return gc.delete(rt, obj, propagation, grace_seconds)
