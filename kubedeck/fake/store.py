@@ -122,6 +122,10 @@ class Watch:
         except queue.Empty:
             return None
 
+    def empty(self) -> bool:
+        """No event waiting; under the store lock this means every change so far was read."""
+        return self._queue.empty()
+
     def close(self) -> None:
         if not self.closed:
             self.closed = True
@@ -176,6 +180,12 @@ class Store:
             items = [o for o in items if match(o)]
         items.sort(key=lambda o: (_meta(o).get("namespace", ""), _meta(o).get("name", "")))
         return items, rv
+
+    def compacted(self, rv: int) -> bool:
+        """True when history no longer reaches back to `rv` (etcd would have compacted it)."""
+        with self.lock:
+            oldest = self._history[0].rv if self._history else self._rv + 1
+            return rv < oldest - 1 and rv < self._rv
 
     def count(self, rt: ResourceType) -> int:
         with self.lock:
