@@ -105,7 +105,7 @@ class FakeCluster:
         for drop in ("resourceVersion", "uid", "creationTimestamp", "deletionTimestamp",
                      "generation"):
             meta.pop(drop, None)
-        apply_defaults(rt, obj, self.clock.now())
+        apply_defaults(rt, obj, self.clock.now(), self.store)
         validate(rt, obj)
         if dry_run:
             meta.setdefault("uid", "00000000-0000-0000-0000-000000000000")
@@ -152,7 +152,7 @@ class FakeCluster:
             if dry_run:
                 return obj
             return self.store.update(rt, obj, status_only=True)
-        apply_defaults(rt, obj, self.clock.now())
+        apply_defaults(rt, obj, self.clock.now(), self.store, live)
         validate(rt, obj, live)
         if dry_run:
             return obj
