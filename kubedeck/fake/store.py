@@ -7,6 +7,7 @@ the store and never mutated afterwards: callers `clone()` before changing one.
 from __future__ import annotations
 
 import queue
+import random
 import threading
 import time
 import uuid
@@ -17,6 +18,10 @@ from dataclasses import dataclass
 import msgspec
 
 from kubedeck.fake.resources import ResourceType
+
+# generateName suffixes use apimachinery's rand alphabet (no vowels, no 0/1/3).
+_NAME_ALPHABET = "bcdfghjklmnpqrstvwxz2456789"
+_rng = random.Random()
 
 _encode = msgspec.json.encode
 _decode = msgspec.json.decode
@@ -217,7 +222,7 @@ class Store:
             if not gen:
                 raise StoreError(422, "Invalid", f"{rt.kind} is invalid: metadata.name: Required value: "
                                  "name or generateName is required")
-            name = meta["name"] = gen + uuid.uuid4().hex[:5]
+            name = meta["name"] = gen + "".join(_rng.choice(_NAME_ALPHABET) for _ in range(5))
         ns = meta.get("namespace", "") if rt.namespaced else ""
         if rt.namespaced and not ns:
             ns = meta["namespace"] = "default"
