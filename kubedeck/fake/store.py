@@ -142,6 +142,11 @@ def _meta(obj: Mapping) -> Mapping:
     return obj.get("metadata") or {}
 
 
+def _namespace_finalizers(rt: ResourceType, obj: Mapping) -> bool:
+    """A deleted namespace stays until its spec.finalizers ("kubernetes") are finalized."""
+    return rt.key == "namespaces" and bool((obj.get("spec") or {}).get("finalizers"))
+
+
 class Store:
     """Objects by (resource key, namespace, name) with etcd-like versioning and watch."""
 
@@ -288,7 +293,8 @@ class Store:
             bucket[(ns, name)] = obj
             self._emit(WatchEvent("MODIFIED", rt.key, obj, rv))
             if ("deletionTimestamp" in meta and not meta.get("finalizers")
-                    and not meta.get("deletionGracePeriodSeconds")):
+                    and not meta.get("deletionGracePeriodSeconds")
+                    and not _namespace_finalizers(rt, obj)):
                 return self._remove(rt, ns, name)
         return obj
 
