@@ -1,0 +1,235 @@
+"""The `kubedeck` command: kubectl's flags and subcommands, one-line errors, quiet Ctrl-C.
+
+Imports stay inside the handlers so `kubedeck get` loads neither the TUI nor the google
+libraries. Exit codes: 0 success, 1 any failure (one line on stderr, no traceback), 2 usage
+errors (argparse), 130 interrupted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from typing import TextIO
+
+from kubedeck import __version__
+
+_GLOBAL_HELP = {
+    "kubeconfig": "Path to the kubeconfig file to use (default: $KUBECONFIG or ~/.kube/config)",
+    "context": "The name of the kubeconfig context to use",
+    "namespace": "If present, the namespace scope for this CLI request",
+    "all_namespaces": "List the requested object(s) across all namespaces",
+    "request_timeout": 'How long to wait for a server response ("0" = no timeout, "30s", "1m", '
+                       "or plain seconds)",
+}
+
+
+def _bool_value(text: str) -> bool:
+    low = text.lower()
+    if low in ("true", "t", "1", "yes"):
+        return True
+    if low in ("false", "f", "0", "no"):
+        return False
+    raise argparse.ArgumentTypeError(f'invalid boolean value "{text}"')
+
+
+def _global_flags() -> argparse.ArgumentParser:
+    """kubectl's global flags, accepted before or after the subcommand (defaults suppressed so
+    a subcommand never overwrites a value given before it)."""
+    p = argparse.ArgumentParser(add_help=False)
+    g = p.add_argument_group("global flags")
+    s = argparse.SUPPRESS
+    g.add_argument("--kubeconfig", default=s, metavar="FILE", help=_GLOBAL_HELP["kubeconfig"])
+    g.add_argument("--context", default=s, metavar="NAME", help=_GLOBAL_HELP["context"])
+    g.add_argument("-n", "--namespace", default=s, metavar="NS", help=_GLOBAL_HELP["namespace"])
+    g.add_argument("-A", "--all-namespaces", action="store_true", default=s,
+                   help=_GLOBAL_HELP["all_namespaces"])
+    g.add_argument("--request-timeout", default=s, metavar="DURATION",
+                   help=_GLOBAL_HELP["request_timeout"])
+    return p
+
+
+def build_parser() -> argparse.ArgumentParser:
+    common = _global_flags()
+    parser = argparse.ArgumentParser(
+        prog="kubedeck", parents=[common],
+        description="A fast Kubernetes explorer and deploy pipeline runner for the terminal.")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    get = sub.add_parser("get", parents=[common], help="Display one or many resources",
+                         description="Display one or many resources, as kubectl get does.")
+    get.add_argument("args", nargs="*", metavar="KIND[,KIND] [NAME...] | KIND/NAME")
+    get.add_argument("-o", "--output", default="", metavar="FORMAT",
+                     help="Output format: wide, json, yaml or name")
+    get.add_argument("-l", "--selector", default=None, metavar="SELECTOR",
+                     help="Label selector to filter on (e.g. -l key1=value1,key2=value2)")
+    get.add_argument("--field-selector", default=None, metavar="SELECTOR",
+                     help="Field selector to filter on (e.g. --field-selector status.phase=Running)")
+    get.add_argument("--show-labels", action="store_true", help="Show all labels as the last column")
+    get.add_argument("--no-headers", action="store_true", help="Don't print headers")
+    get.add_argument("--chunk-size", type=int, default=None, metavar="N",
+                     help="Return large lists in chunks of N (0 disables chunking)")
+    get.add_argument("--demo", action="store_true",
+                     help="Run on the embedded simulated cluster (no kubeconfig needed)")
+
+    rollout = sub.add_parser("rollout", parents=[common], help="Manage the rollout of a resource")
+    rsub = rollout.add_subparsers(dest="rollout_command", metavar="COMMAND")
+    status = rsub.add_parser("status", parents=[common], help="Show the status of the rollout",
+                             description="Show the status of the rollout, as kubectl rollout "
+                                         "status does.")
+    status.add_argument("args", nargs="*", metavar="KIND/NAME | KIND NAME")
+    status.add_argument("-w", "--watch", nargs="?", const=True, default=True, type=_bool_value,
+                        metavar="BOOL", help="Watch the status of the rollout until it's done "
+                                             "(--watch=false to print it once)")
+    status.add_argument("--revision", type=int, default=0,
+                        help="Pin to a specific revision for showing its status")
+    status.add_argument("--timeout", default="0s", metavar="DURATION",
+                        help="The length of time to wait before ending watch, zero means never")
+
+    sim = sub.add_parser("sim", help="Serve the simulated cluster over HTTP(S) and write a "
+                                     "kubeconfig for it")
+    sim.add_argument("--port", type=int, default=0, help="Port on 127.0.0.1 (0: any free one)")
+    sim.add_argument("--kubeconfig", required=True, metavar="OUT",
+                     help="Where to write the kubeconfig for the simulated cluster")
+    sim.add_argument("--tls", action="store_true", help="Serve HTTPS with a generated CA and "
+                                                        "client certificates")
+    sim.add_argument("--pods", type=int, default=0, help="Add N running pods for scale tests")
+    sim.add_argument("--token", default=None, help="Require this bearer token")
+
+    sub.add_parser("demo", parents=[common], help="Run the demo simulated cluster")
+    sub.add_parser("version", parents=[common], help="Print the kubedeck version")
+    return parser
+
+
+# -- helpers -----------------------------------------------------------------------------------
+
+def _opt(ns: argparse.Namespace, name: str, default=None):
+    return getattr(ns, name, default)
+
+
+def _connect(ns: argparse.Namespace):
+    from kubedeck.kube.connect import connect
+    from kubedeck.kube.durations import parse_request_timeout
+    from kubedeck.kube.errors import KubedeckError
+
+    try:
+        timeout = parse_request_timeout(_opt(ns, "request_timeout"))
+    except ValueError as exc:
+        raise KubedeckError(f"error: {exc}") from None
+    return connect(_opt(ns, "kubeconfig"), _opt(ns, "context"), _opt(ns, "namespace"),
+                   timeout)
+
+
+# -- commands ----------------------------------------------------------------------------------
+
+def cmd_get(ns: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    from kubedeck.kube.discovery import Discovery
+    from kubedeck.kube.get import CHUNK_SIZE, GetOptions, check_output, run_get
+
+    check_output(ns.output)
+    opts = GetOptions(args=ns.args, all_namespaces=bool(_opt(ns, "all_namespaces", False)),
+                      selector=ns.selector, field_selector=ns.field_selector, output=ns.output,
+                      show_labels=ns.show_labels, no_headers=ns.no_headers,
+                      chunk_size=CHUNK_SIZE if ns.chunk_size is None else ns.chunk_size)
+    if ns.demo:
+        from kubedeck.demo import demo_connection
+
+        with demo_connection(_opt(ns, "namespace")) as conn:
+            opts.namespace = conn.namespace
+            return run_get(conn, Discovery(conn, use_disk=False), opts, out, err)
+    conn = _connect(ns)
+    try:
+        opts.namespace = conn.namespace
+        return run_get(conn, Discovery(conn), opts, out, err)
+    finally:
+        conn.close()
+
+
+def cmd_rollout_status(ns: argparse.Namespace, out: TextIO) -> int:
+    from kubedeck.kube.discovery import Discovery
+    from kubedeck.kube.durations import parse_go_duration
+    from kubedeck.kube.errors import KubedeckError
+    from kubedeck.kube.rollout_status import run_rollout_status
+
+    try:
+        timeout = parse_go_duration(ns.timeout)
+    except ValueError as exc:
+        raise KubedeckError(f'error: invalid argument "{ns.timeout}" for "--timeout" flag: '
+                            f"{exc}", exit_code=1) from None
+    if ns.revision < 0:
+        raise KubedeckError(f"error: revision must be a positive integer: {ns.revision}")
+    conn = _connect(ns)
+    try:
+        return run_rollout_status(conn, Discovery(conn), ns.args, revision=ns.revision,
+                                  watch=ns.watch, timeout=timeout, out=out)
+    finally:
+        conn.close()
+
+
+def cmd_sim(ns: argparse.Namespace) -> int:
+    from kubedeck.fake.serve import run_sim
+
+    return run_sim(ns.port, ns.kubeconfig, ns.tls, ns.pods, ns.token)
+
+
+def cmd_demo(ns: argparse.Namespace, out: TextIO) -> int:
+    import tempfile
+
+    from kubedeck.fake.serve import run_sim
+
+    folder = tempfile.mkdtemp(prefix="kubedeck-demo-")
+    path = os.path.join(folder, "kubeconfig")
+    out.write(f"kubedeck demo: point kubectl at the demo cluster with\n"
+              f"  export KUBECONFIG={path}\n")
+    out.flush()
+    return run_sim(0, path, False, 0, None)
+
+
+def cmd_version(out: TextIO) -> int:
+    out.write(f"kubedeck {__version__}\n")
+    return 0
+
+
+def run(argv: list[str], out: TextIO, err: TextIO) -> int:
+    parser = build_parser()
+    ns = parser.parse_args(argv)
+    if ns.command == "get":
+        return cmd_get(ns, out, err)
+    if ns.command == "rollout":
+        if ns.rollout_command != "status":
+            parser.parse_args(["rollout", "--help"])
+        return cmd_rollout_status(ns, out)
+    if ns.command == "sim":
+        return cmd_sim(ns)
+    if ns.command == "demo":
+        return cmd_demo(ns, out)
+    if ns.command == "version":
+        return cmd_version(out)
+    parser.print_help(out)
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Console entry point: run, and turn every failure into one line and an exit code."""
+    from kubedeck.kube.errors import KubedeckError
+
+    argv = sys.argv[1:] if argv is None else argv
+    try:
+        return run(argv, sys.stdout, sys.stderr)
+    except KubedeckError as exc:
+        sys.stdout.flush()
+        print(exc.message, file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 1
+    except Exception as exc:
+        if os.environ.get("KUBEDECK_DEBUG"):
+            raise
+        sys.stdout.flush()
+        print(f"error: unexpected {type(exc).__name__}: {exc} (a kubedeck bug: run again with "
+              "KUBEDECK_DEBUG=1 for the traceback and report it)", file=sys.stderr)
+        return 1
