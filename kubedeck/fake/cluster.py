@@ -82,7 +82,7 @@ class FakeCluster:
 
     # -- API verbs -------------------------------------------------------------------------
 
-    def _check_namespace(self, rt: ResourceType, namespace: str) -> None:
+    def _check_namespace(self, rt: ResourceType, namespace: str, name: str) -> None:
         if not rt.namespaced:
             return
         ns = self.store.get(self.type_for("namespaces"), "", namespace)
@@ -91,8 +91,9 @@ class FakeCluster:
                              {"name": namespace, "kind": "namespaces"})
         if "deletionTimestamp" in ns["metadata"]:
             raise StoreError(403, "Forbidden",
-                             f'{rt.plural} "{namespace}" is forbidden: unable to create new content '
-                             f"in namespace {namespace} because it is being terminated")
+                             f'{rt.plural} "{name}" is forbidden: unable to create new content '
+                             f"in namespace {namespace} because it is being terminated",
+                             {"name": name, "group": rt.group, "kind": rt.plural})
 
     def create(self, rt: ResourceType, obj: dict, *, dry_run: bool = False) -> dict:
         from kubedeck.fake.defaults import apply_defaults, validate
@@ -101,7 +102,7 @@ class FakeCluster:
         meta = obj.setdefault("metadata", {})
         if rt.namespaced:
             meta["namespace"] = meta.get("namespace") or "default"
-            self._check_namespace(rt, meta["namespace"])
+            self._check_namespace(rt, meta["namespace"], meta.get("name", ""))
         for drop in ("resourceVersion", "uid", "creationTimestamp", "deletionTimestamp",
                      "generation"):
             meta.pop(drop, None)
