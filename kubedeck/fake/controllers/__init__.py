@@ -8,8 +8,14 @@ subclass in its own module and list it in `Controllers.types`.
 from __future__ import annotations
 
 from kubedeck.fake.controllers.base import Controller, Manager
+from kubedeck.fake.controllers.daemonset import DaemonSetController
+from kubedeck.fake.controllers.endpoints import EndpointsController
 from kubedeck.fake.controllers.events import EventRecorder
 from kubedeck.fake.controllers.gc import GarbageCollector
+from kubedeck.fake.controllers.jobs import CronJobController, JobController
+from kubedeck.fake.controllers.namespaces import NamespaceController
+from kubedeck.fake.controllers.nodelifecycle import NodeLifecycleController
+from kubedeck.fake.controllers.statefulset import StatefulSetController
 from kubedeck.fake.resources import ResourceType
 
 __all__ = ["Controller", "Controllers"]
@@ -18,7 +24,9 @@ __all__ = ["Controller", "Controllers"]
 class Controllers(Manager):
     """Every simulated controller over one FakeCluster, plus the event recorder."""
 
-    types = (GarbageCollector,)
+    types = (GarbageCollector, EndpointsController, JobController, CronJobController,
+             StatefulSetController, DaemonSetController, NamespaceController,
+             NodeLifecycleController)
 
     def __init__(self, cluster) -> None:
         self.events = EventRecorder(self)
@@ -26,7 +34,12 @@ class Controllers(Manager):
 
     def delete(self, rt: ResourceType, obj: dict, propagation: str,
                grace_seconds: int | None) -> dict:
-        """The DELETE verb: see `GarbageCollector.delete`."""
+        """The DELETE verb: see `GarbageCollector.delete` (namespaces:
+        `NamespaceController.delete`)."""
+        if rt.key == "namespaces":
+            namespaces = self.controllers[NamespaceController.name]
+            assert isinstance(namespaces, NamespaceController)
+            return namespaces.delete(rt, obj)
         gc = self.controllers[GarbageCollector.name]
         assert isinstance(gc, GarbageCollector)
         return gc.delete(rt, obj, propagation, grace_seconds)
