@@ -21,6 +21,7 @@ from kubernetes.client import ApiClient, Configuration
 
 from kubedeck.kube.backoff import BackoffPolicy
 from kubedeck.kube.changes import ChangeBatch
+from kubedeck.kube.connect import Connection
 from kubedeck.kube.reflector import Reflector
 from kubedeck.kube.reflector_codec import MetadataDecoder
 from kubedeck.kube.reflector_http import ResourceLike
@@ -362,7 +363,7 @@ def test_429_waits_at_least_retry_after_and_reports_it(api, make):
                            {"Retry-After": "1"}))
     r, _ = make()
     wait_for(lambda: r.last_error is not None, "error reported")
-    assert "429" in r.last_error and "retrying in" in r.last_error
+    assert "TooManyRequests" in r.last_error and "retrying in" in r.last_error
     assert r.retry_delay is not None and r.retry_delay >= 1.0
     assert not r.connected
     wait_for(r.synced.is_set, "synced after waiting")
@@ -417,8 +418,9 @@ def test_unreachable_server_is_one_line_with_the_url():
     r = Reflector(ApiClient(cfg), Res(), None, backoff=BackoffPolicy(base=30.0)).start()
     try:
         wait_for(lambda: r.last_error is not None, "error reported")
-        assert r.last_error.startswith("list pods in all namespaces: cannot reach "
-                                       f"http://127.0.0.1:{port}")
+        assert r.last_error.startswith("list pods in all namespaces: the connection to the "
+                                       f"server 127.0.0.1:{port} was refused")
+        assert "is the cluster running?" in r.last_error
         assert "\n" not in r.last_error
     finally:
         r.stop()
@@ -473,3 +475,16 @@ def test_metadata_decoder_is_the_default(api, make):
     r, _ = make(decode=MetadataDecoder())
     wait_for(r.synced.is_set, "synced")
     assert r.snapshot()[0].metadata.name == "pod-u1"
+
+
+def test_a_connection_names_its_user_and_context_in_errors(api):
+    cfg = Configuration()
+    cfg.host = api.url
+    conn = Connection(ApiClient(cfg), "ctx", "clu", api.url, "alice", "default")
+    api.lists.append(Reply(401, msgspec.json.encode(status(401, "Unauthorized", "Unauthorized"))))
+    r = Reflector(conn, Res(), "default", backoff=BackoffPolicy(auth_delay=30.0)).start()
+    try:
+        wait_for(lambda: r.last_error is not None, "error reported")
+        assert 'user "alice" (context "ctx")' in r.last_error
+    finally:
+        r.stop()

@@ -27,9 +27,11 @@ from kubedeck.kube.reflector_http import (
     ResourceLike,
     api_client_of,
     collection_path,
+    connect_failure,
     open_get,
+    origin_of,
     status_failure,
-    transport_failure,
+    stream_failure,
 )
 from kubedeck.kube.watchstream import json_lines
 
@@ -58,7 +60,7 @@ class Reflector:
                  backoff: BackoffPolicy | None = None,
                  page_size: int | None = 500,
                  min_watch_timeout: float = 300.0,
-                 request_timeout: float = 60.0) -> None:
+                 request_timeout: float | None = None) -> None:
         self._api = api_client_of(client)
         self.resource = resource
         self.namespace = namespace if resource.namespaced else None
@@ -70,9 +72,9 @@ class Reflector:
         self._backoff = Backoff(backoff or BackoffPolicy())
         self._page_size = page_size
         self._min_watch_timeout = min_watch_timeout
-        self._request_timeout = request_timeout
+        self._origin = origin_of(client)
+        self._request_timeout = request_timeout or self._origin.request_timeout or 60.0
         self._path = collection_path(resource, self.namespace)
-        self._server = self._api.configuration.host
 
         self._lock = threading.Lock()
         self._store: dict[str, Any] = {}
@@ -209,7 +211,7 @@ class Reflector:
                 items, token, limit = [], "", None
                 continue
             if resp.status != 200:
-                raise status_failure(what, resp, body)
+                raise status_failure(what, self._path, query, resp, body, self._origin)
             try:
                 page = self._decoder.decode_list(body)
             except (msgspec.DecodeError, msgspec.ValidationError) as exc:
@@ -258,7 +260,8 @@ class Reflector:
         clean = False
         try:
             if resp.status != 200:
-                raise status_failure(what, resp, self._read_all(what, resp))
+                raise status_failure(what, self._path, query, resp,
+                                     self._read_all(what, resp), self._origin)
             self._healthy()
             for line in self._lines(what, resp):
                 self._apply(what, line)
@@ -278,7 +281,7 @@ class Reflector:
         except (urllib3.exceptions.HTTPError, OSError) as exc:
             if self._stop.is_set():
                 raise _Stopped from None
-            raise transport_failure(what, self._server, exc) from None
+            raise stream_failure(what, exc, self._origin) from None
 
     def _apply(self, what: str, line: bytes) -> None:
         try:
@@ -322,7 +325,7 @@ class Reflector:
         except Exception as exc:  # any transport error is retried
             if self._stop.is_set():
                 raise _Stopped from None
-            raise transport_failure(what, self._server, exc) from None
+            raise connect_failure(what, exc, self._origin) from None
         with self._lock:
             self._resp = resp
         if self._stop.is_set():
@@ -336,7 +339,7 @@ class Reflector:
         except (urllib3.exceptions.HTTPError, OSError) as exc:
             if self._stop.is_set():
                 raise _Stopped from None
-            raise transport_failure(what, self._server, exc) from None
+            raise stream_failure(what, exc, self._origin) from None
 
     def _release(self, resp: urllib3.BaseHTTPResponse, reuse: bool = True) -> None:
         with self._lock:

@@ -10,12 +10,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-import msgspec
 import urllib3
 from kubernetes.client import ApiClient
 
 from kubedeck.kube.backoff import retry_after_seconds
-from kubedeck.kube.reflector_codec import decode_status
+from kubedeck.kube.errors import api_error, connect_error, request_info
 
 
 class ResourceLike(Protocol):
@@ -71,49 +70,54 @@ class Failure(Exception):
     code: int = 0
     retry_after: float | None = None
     relist: bool = False  # the resourceVersion can no longer be trusted
-    auth: bool = False  # needs a human (401/403): retry only rarely
+    auth: bool = False  # a human must act (401/403, a rejected request): retry only rarely
 
     def __str__(self) -> str:
         return self.message
 
 
-def status_failure(what: str, resp: urllib3.BaseHTTPResponse, body: bytes) -> Failure:
-    """A non-2xx response, named as the server names it (403 messages say verb and resource)."""
+@dataclass(frozen=True)
+class Origin:
+    """Who is asking, to name in messages (empty when only an ApiClient was given)."""
+
+    server: str
+    context: str = ""
+    cluster: str = ""
+    user: str = ""
+    request_timeout: float | None = None
+
+
+def origin_of(client: Any) -> Origin:
+    api = api_client_of(client)
+    return Origin(getattr(client, "server", "") or api.configuration.host,
+                  getattr(client, "context", ""), getattr(client, "cluster", ""),
+                  getattr(client, "user", ""), getattr(client, "request_timeout", None))
+
+
+def _line(message: str) -> str:
+    return message.removeprefix("error: ")
+
+
+def status_failure(what: str, path: str, query: Sequence[tuple[str, str]],
+                   resp: urllib3.BaseHTTPResponse, body: bytes, origin: Origin) -> Failure:
+    """A non-2xx answer in kubectl's words (a 403 names the verb and resource denied)."""
     code = resp.status
-    server_msg = ""
-    try:
-        server_msg = decode_status(body).message
-    except (msgspec.DecodeError, msgspec.ValidationError):
-        server_msg = body[:200].decode("utf-8", "replace").strip()
-    retry_after = retry_after_seconds(resp.headers)
-    if code == 401:
-        return Failure(f"{what}: Unauthorized: the server rejected the credentials; log in again "
-                       "or check the kubeconfig user", code, retry_after, auth=True)
-    if code == 403:
-        return Failure(f"{what}: {server_msg or 'Forbidden'}", code, retry_after, auth=True)
-    if code == 410:
-        return Failure(f"{what}: {server_msg or 'resource version expired'}", code, relist=True)
-    if code == 429:
-        return Failure(f"{what}: the server is busy (429 Too Many Requests)", code, retry_after)
-    detail = f": {server_msg}" if server_msg else ""
-    if code >= 500:
-        return Failure(f"{what}: server error {code}{detail}", code, retry_after, relist=False)
-    return Failure(f"{what}: request rejected ({code}){detail}", code, retry_after, relist=True,
-                   auth=True)
+    err = api_error(code, body, request_info("GET", path, dict(query)), context=origin.context,
+                    user=origin.user, retry_after=retry_after_seconds(resp.headers))
+    transient = code == 429 or code >= 500
+    return Failure(f"{what}: {_line(err.message)}", code, err.retry_after,
+                   relist=not transient, auth=not transient and code != 410)
 
 
-def transport_failure(what: str, server: str, exc: BaseException) -> Failure:
-    """A connection-level problem, with the server URL so the user knows where to look."""
-    if isinstance(exc, urllib3.exceptions.MaxRetryError) and exc.reason is not None:
-        exc = exc.reason
-    if isinstance(exc, urllib3.exceptions.SSLError):
-        return Failure(f"{what}: TLS error talking to {server}: {exc}")
+def connect_failure(what: str, exc: BaseException, origin: Origin) -> Failure:
+    """The server could not be reached or did not answer (URL and hint included)."""
+    err = connect_error(exc, origin.server, cluster=origin.cluster,
+                        timeout=origin.request_timeout)
+    return Failure(f"{what}: {_line(err.message)}")
+
+
+def stream_failure(what: str, exc: BaseException, origin: Origin) -> Failure:
+    """A response broke off while being read."""
     if isinstance(exc, urllib3.exceptions.ReadTimeoutError):
-        return Failure(f"{what}: {server} stopped answering (read timed out)")
-    if isinstance(exc, urllib3.exceptions.ConnectTimeoutError):
-        return Failure(f"{what}: cannot reach {server} (connect timed out); is the cluster running?")
-    if isinstance(exc, urllib3.exceptions.NewConnectionError | ConnectionRefusedError):
-        return Failure(f"{what}: cannot reach {server}; is the cluster running?")
-    if isinstance(exc, urllib3.exceptions.ProtocolError | urllib3.exceptions.IncompleteRead):
-        return Failure(f"{what}: connection to {server} lost")
-    return Failure(f"{what}: request to {server} failed: {exc}")
+        return connect_failure(what, exc, origin)
+    return Failure(f"{what}: the connection to {origin.server} was lost")
