@@ -33,10 +33,16 @@ def clone(obj: dict) -> dict:
 
 
 class Clock:
-    """Wall time; tests substitute ManualClock to step simulated controllers."""
+    """Wall time, optionally shifted: `advance(-s)` then stepping forward builds a world as
+    if it had been running for `s` seconds (the demo). Tests substitute ManualClock."""
+
+    _offset = 0.0
 
     def now(self) -> float:
-        return time.time()
+        return time.time() + self._offset
+
+    def advance(self, seconds: float) -> None:
+        self._offset += seconds
 
 
 class ManualClock(Clock):

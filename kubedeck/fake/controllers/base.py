@@ -15,8 +15,8 @@ The manager keeps two indexes that every controller may read without the store l
 `index.names(key, namespace)`; both avoid scanning a whole resource type, which matters at
 50,000 pods.
 
-Time: `step(seconds)` advances a ManualClock timer by timer, draining the queue after each,
-so tests are deterministic. `start()` runs the same loop on a thread against the real clock.
+Time: `step(seconds)` advances the clock (a ManualClock in tests) timer by timer, draining
+the queue after each, so tests are deterministic. `start()` runs the same loop on a thread against the real clock.
 Use one or the other, not both.
 """
 
@@ -33,7 +33,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, ClassVar
 
 from kubedeck.fake.resources import ResourceType
-from kubedeck.fake.store import ManualClock, StoreError, WatchEvent
+from kubedeck.fake.store import StoreError, WatchEvent
 
 if TYPE_CHECKING:
     from kubedeck.fake.cluster import FakeCluster
@@ -282,20 +282,20 @@ class Manager:
         raise RuntimeError("simulated controllers did not settle (a reconcile loop?)")
 
     def step(self, seconds: float = 0.0) -> None:
-        """Advance the clock by `seconds` (a ManualClock) running every timer as it becomes
-        due, in order, and reconcile until quiet after each. Exceptions propagate."""
-        manual = isinstance(self.clock, ManualClock)
-        target = self.clock.now() + seconds if manual else self.clock.now()
+        """Advance the clock by `seconds` running every timer as it becomes due, in order,
+        and reconcile until quiet after each. Exceptions propagate. On a wall Clock this
+        shifts it ahead (how seed_demo fast-forwards a world built in the past)."""
+        target = self.clock.now() + seconds
         self._drain()
         while True:
             timer = self._pop_timer(target)
             if timer is None:
                 break
-            if manual and timer.due > self.clock.now():
+            if timer.due > self.clock.now():
                 self.clock.advance(timer.due - self.clock.now())
             timer.fn()
             self._drain()
-        if manual and target > self.clock.now():
+        if target > self.clock.now():
             self.clock.advance(target - self.clock.now())
 
     def start(self) -> None:
