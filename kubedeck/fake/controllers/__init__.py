@@ -15,7 +15,9 @@ from kubedeck.fake.controllers.gc import GarbageCollector
 from kubedeck.fake.controllers.jobs import CronJobController, JobController
 from kubedeck.fake.controllers.namespaces import NamespaceController
 from kubedeck.fake.controllers.nodelifecycle import NodeLifecycleController
+from kubedeck.fake.controllers.serviceaccounts import ServiceAccountsController
 from kubedeck.fake.controllers.statefulset import StatefulSetController
+from kubedeck.fake.controllers.storage import VolumeProvisioner
 from kubedeck.fake.resources import ResourceType
 
 __all__ = ["Controller", "Controllers"]
@@ -26,7 +28,7 @@ class Controllers(Manager):
 
     types = (GarbageCollector, EndpointsController, JobController, CronJobController,
              StatefulSetController, DaemonSetController, NamespaceController,
-             NodeLifecycleController)
+             NodeLifecycleController, VolumeProvisioner, ServiceAccountsController)
 
     def __init__(self, cluster) -> None:
         self.events = EventRecorder(self)
