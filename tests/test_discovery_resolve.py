@@ -71,6 +71,9 @@ def discovery() -> Discovery:
     ("hpa", "autoscaling", "v2", "horizontalpodautoscalers"),
     ("horizontalpodautoscalers.v1.autoscaling", "autoscaling", "v1", "horizontalpodautoscalers"),
     ("hpa.autoscal", "autoscaling", "v2", "horizontalpodautoscalers"),
+    ("deployments.app", "apps", "v1", "deployments"),
+    ("deploy.app", "apps", "v1", "deployments"),
+    ("certificates.demo", "demo.kubedeck.dev", "v1", "certificates"),
     ("crd", "apiextensions.k8s.io", "v1", "customresourcedefinitions"),
     ("certificates", "demo.kubedeck.dev", "v1", "certificates"),
     ("certificate", "demo.kubedeck.dev", "v1", "certificates"),
@@ -95,7 +98,8 @@ def test_ambiguous_short_name_resolves_to_core_and_warns():
     assert d.warnings == []
 
 
-@pytest.mark.parametrize("typed", ["foo", "DEPLOY", "pods.apps", "Gadget", "deployments.app"])
+@pytest.mark.parametrize("typed", ["foo", "DEPLOY", "PO", "pods.apps", "Gadget",
+                                   "deployment.v1.app"])
 def test_unknown_names(typed):
     with pytest.raises(KubedeckError) as err:
         discovery().resolve(typed)

@@ -318,14 +318,14 @@ class Discovery:
     def _by_resource(self, resource: str, group: str, version: str) -> APIResource | None:
         resource, group = self._expand_shortcut(resource, group)
         res = resource.lower()
-        for r in self.resources():
-            if group and r.group != group:
-                continue
-            if version and r.version != version:
-                continue
-            if res in (r.name, r.singular):
-                return r
-        return None
+        candidates = [r for r in self.resources() if res in (r.name, r.singular)
+                      and (not version or r.version == version)]
+        if group:
+            exact = [r for r in candidates if r.group == group]
+            # without a version, a group prefix matches too: deploy.app, storageclass.storage
+            candidates = exact or ([] if version else
+                                   [r for r in candidates if r.group.startswith(group)])
+        return candidates[0] if candidates else None
 
     def _by_kind(self, kind: str, group: str, version: str) -> APIResource | None:
         for r in self.resources():

@@ -207,7 +207,7 @@ def _host_port(server: str) -> str:
 def _tls_detail(excs: list[BaseException]) -> str:
     for e in excs:
         if isinstance(e, ssl.SSLCertVerificationError):
-            return e.verify_message or str(e)
+            return f"certificate verify failed: {e.verify_message or e}"
     for e in excs:
         if isinstance(e, ssl.SSLError):
             text = e.reason or str(e)

@@ -50,7 +50,7 @@ class Target:
 
 def check_output(output: str) -> None:
     if output not in OUTPUTS:
-        allowed = ",".join(o for o in OUTPUTS if o)
+        allowed = ",".join(sorted(o for o in OUTPUTS if o))
         raise KubedeckError(f'error: unable to match a printer suitable for the output format '
                             f'"{output}", allowed formats are: {allowed}')
 
