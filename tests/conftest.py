@@ -1,0 +1,58 @@
+"""Shared fixtures. Keep each one small and clearly named; several areas use this file."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+from kubedeck.fake.cluster import FakeCluster
+from kubedeck.fake.serve import RunningServer, serve, write_kubeconfig
+
+KUBECTL = shutil.which("kubectl")
+
+
+@pytest.fixture(scope="module")
+def sim_server() -> Iterator[RunningServer]:
+    """A fresh FakeCluster served over plain HTTP for one test module, controllers running,
+    bookmarks every 0.2 s. `sim_server.cluster` is the cluster behind it."""
+    cluster = FakeCluster(ready_delay=0.2)
+    running = serve(cluster, bookmark_interval=0.2)
+    cluster.start()
+    yield running
+    running.stop()
+    cluster.stop()
+
+
+@pytest.fixture(scope="module")
+def sim_kubeconfig(sim_server: RunningServer, tmp_path_factory) -> Path:
+    """A kubeconfig (context kubedeck-sim, namespace default) for `sim_server`."""
+    return write_kubeconfig(tmp_path_factory.mktemp("sim") / "kubeconfig", sim_server)
+
+
+KubectlRunner = Callable[..., subprocess.CompletedProcess]
+
+
+def make_kubectl(kubeconfig: Path, cache_dir: Path) -> KubectlRunner:
+    """A runner for the installed kubectl against one kubeconfig, with its own discovery
+    cache; returns the CompletedProcess (text) without checking the exit code."""
+
+    def run(*args: str, input: str | None = None, timeout: float = 60) -> subprocess.CompletedProcess:
+        env = {**os.environ, "KUBECONFIG": str(kubeconfig)}
+        return subprocess.run([KUBECTL or "kubectl", "--cache-dir", str(cache_dir), *args],
+                              input=input, capture_output=True, text=True, timeout=timeout,
+                              env=env)
+
+    return run
+
+
+@pytest.fixture(scope="module")
+def sim_kubectl(sim_kubeconfig: Path, tmp_path_factory) -> KubectlRunner:
+    """The installed kubectl pointed at `sim_server`; skips when kubectl is missing."""
+    if KUBECTL is None:
+        pytest.skip("kubectl is not installed")
+    return make_kubectl(sim_kubeconfig, tmp_path_factory.mktemp("kubectl-cache"))
