@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import socket
 import threading
-import time
 from collections import deque
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -18,6 +17,7 @@ from urllib.parse import parse_qs, urlsplit
 import msgspec
 import pytest
 from kubernetes.client import ApiClient, Configuration
+from reflector_support import Mirror, versions_of, wait_for
 
 from kubedeck.kube.backoff import BackoffPolicy
 from kubedeck.kube.changes import ChangeBatch
@@ -178,45 +178,8 @@ def api() -> Iterator[ScriptedApi]:
     server.server_close()
 
 
-class Mirror:
-    """Applies batches as a consumer would, failing on any inconsistent batch."""
-
-    def __init__(self) -> None:
-        self.state: dict[str, object] = {}
-        self.batches: list[ChangeBatch] = []
-        self.problems: list[str] = []
-        self.lock = threading.Lock()
-
-    def __call__(self, batch: ChangeBatch) -> None:
-        with self.lock:
-            self.batches.append(batch)
-            for uid, rec in batch.added.items():
-                if uid in self.state:
-                    self.problems.append(f"added twice: {uid}")
-                self.state[uid] = rec
-            for uid, rec in batch.updated.items():
-                if uid not in self.state:
-                    self.problems.append(f"update of unknown {uid}")
-                self.state[uid] = rec
-            for uid in batch.deleted:
-                if self.state.pop(uid, None) is None:
-                    self.problems.append(f"delete of unknown {uid}")
-
-    def versions(self) -> dict[str, str]:
-        with self.lock:
-            return {uid: r.metadata.resourceVersion for uid, r in self.state.items()}
-
-
-def wait_for(pred: Callable[[], object], what: str, timeout: float = 10.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not pred():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
-        time.sleep(0.005)
-
-
 def versions(r: Reflector) -> dict[str, str]:
-    return {rec.metadata.uid: rec.metadata.resourceVersion for rec in r.snapshot()}
+    return versions_of(r.snapshot())
 
 
 @pytest.fixture

@@ -13,7 +13,7 @@ import time
 import uuid
 from collections import deque
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import msgspec
 
@@ -110,20 +110,24 @@ class WatchEvent:
     key: str  # ResourceType.key of the object
     object: dict
     rv: int
+    old: dict | None = None  # the state a MODIFIED replaced, for selector watches
 
 
 class Watch:
     """One watcher's queue. `next()` returns None on timeout; closed watches return None."""
 
-    def __init__(self, store: Store, match: Callable[[WatchEvent], bool]) -> None:
+    def __init__(self, store: Store, select: Callable[[WatchEvent], WatchEvent | None]) -> None:
         self._store = store
-        self._match = match
+        self._select = select
         self._queue: queue.SimpleQueue[WatchEvent | None] = queue.SimpleQueue()
         self.closed = False
 
     def offer(self, ev: WatchEvent) -> None:
-        if not self.closed and self._match(ev):
-            self._queue.put(ev)
+        if self.closed:
+            return
+        seen = self._select(ev)
+        if seen is not None:
+            self._queue.put(seen)
 
     def next(self, timeout: float | None = None) -> WatchEvent | None:
         if self.closed:
@@ -297,7 +301,7 @@ class Store:
             rv = self._next_rv()
             meta["resourceVersion"] = str(rv)
             bucket[(ns, name)] = obj
-            self._emit(WatchEvent("MODIFIED", rt.key, obj, rv))
+            self._emit(WatchEvent("MODIFIED", rt.key, obj, rv, old))
             if ("deletionTimestamp" in meta and not meta.get("finalizers")
                     and not meta.get("deletionGracePeriodSeconds")
                     and not _namespace_finalizers(rt, obj)):
@@ -322,7 +326,7 @@ class Store:
             rv = self._next_rv()
             meta["resourceVersion"] = str(rv)
             self._objects[rt.key][(namespace if rt.namespaced else "", name)] = obj
-            self._emit(WatchEvent("MODIFIED", rt.key, obj, rv))
+            self._emit(WatchEvent("MODIFIED", rt.key, obj, rv, old))
             return obj
 
     def remove(self, rt: ResourceType, namespace: str, name: str) -> dict:
@@ -357,11 +361,21 @@ class Store:
                 return False
             return match is None or match(obj)
 
-        def matches(ev: WatchEvent) -> bool:
-            return ev.key == key and matches_obj(ev.object)
+        def select(ev: WatchEvent) -> WatchEvent | None:
+            """The event as this watcher sees it: an object that starts or stops matching
+            the selectors is ADDED or DELETED, as the API server's watch cache reports it."""
+            if ev.key != key:
+                return None
+            now = matches_obj(ev.object)
+            if ev.type != "MODIFIED" or ev.old is None or match is None:
+                return ev if now else None
+            was = matches_obj(ev.old)
+            if now == was:
+                return ev if now else None
+            return replace(ev, type="ADDED" if now else "DELETED")
 
         with self.lock:
-            w = Watch(self, matches)
+            w = Watch(self, select)
             if since:
                 oldest = self._history[0].rv if self._history else self._rv + 1
                 if since < oldest - 1 and since < self._rv:
