@@ -526,3 +526,19 @@ def test_continue_token_is_opaque_base64(api):
     token = api.get(f"/api/v1/namespaces/{ns}/configmaps?limit=1").json()["metadata"]["continue"]
     decoded = json.loads(base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)))
     assert decoded["v"] == "meta.k8s.io/v1" and decoded["start"] == f"{ns}/o0\x00"
+
+
+def test_eviction_deletes_the_pod(api):
+    api.request("POST", "/api/v1/namespaces/default/pods", {
+        "metadata": {"name": "evictee"}, "spec": {"containers": [{"name": "c", "image": "x"}]}})
+    reply = api.request("POST", "/api/v1/namespaces/default/pods/evictee/eviction", {
+        "apiVersion": "policy/v1", "kind": "Eviction",
+        "metadata": {"name": "evictee", "namespace": "default"},
+        "deleteOptions": {"gracePeriodSeconds": 0}})
+    assert reply.status == 201
+    assert reply.json() == {"kind": "Status", "apiVersion": "v1", "metadata": {},
+                            "status": "Success", "code": 201}
+    assert api.get("/api/v1/namespaces/default/pods/evictee").status == 404
+    reply = api.request("POST", "/api/v1/namespaces/default/pods/evictee/eviction",
+                        {"metadata": {"name": "evictee"}})
+    assert reply.status == 404

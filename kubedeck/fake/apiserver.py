@@ -28,7 +28,7 @@ from kubedeck.fake.tls import TlsMaterial, peer_identity
 DEFAULT_USER = "kubedeck-user"
 _PUBLIC_PATHS = frozenset({"/version", "/healthz", "/livez", "/readyz"})
 _SUBRESOURCE_VERBS = {"status": ("get", "patch", "update"), "scale": ("get", "patch", "update"),
-                      "log": ("get",), "finalize": ("update",)}
+                      "log": ("get",), "finalize": ("update",), "eviction": ("create",)}
 _IDLE_TIMEOUT = 300.0
 _HANDSHAKE_TIMEOUT = 10.0
 

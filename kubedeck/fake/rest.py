@@ -159,6 +159,9 @@ class ResourceHandlers:
         if sub == "log" and t.rt.plural == "pods" and t.verb == "get":
             serve_logs(ex, req, self.cluster, t.namespace, t.name, self.stopping)
             return
+        if sub == "eviction" and t.rt.plural == "pods":
+            self._evict(ex, req, t)
+            return
         if sub not in (None, "status", "scale", "finalize"):
             raise not_allowed()
         handler = getattr(self, "_" + t.verb, None)
@@ -476,6 +479,21 @@ class ResourceHandlers:
         return {"kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Success",
                 "details": {"name": name, "group": rt.group, "kind": rt.plural,
                             "uid": meta.get("uid", "")}}
+
+    def _evict(self, ex: Exchange, req: Request, t: Target) -> None:
+        """policy/v1 Eviction: a graceful delete with the eviction's delete options.
+        PodDisruptionBudgets are not consulted."""
+        body = _body_object(req)
+        name = _meta(body).get("name")
+        if name and name != t.name:
+            raise bad_request(f"name in URL does not match name in Eviction object: {t.name}, "
+                              f"{name}")
+        opts = body.get("deleteOptions") or {}
+        dry = _dry_run(req, opts.get("dryRun"))
+        self._delete_one(t.rt, t.namespace, t.name, opts.get("propagationPolicy"),
+                         opts.get("gracePeriodSeconds"), dry, opts.get("preconditions") or {})
+        ex.respond_json(201, {"kind": "Status", "apiVersion": "v1", "metadata": {},
+                              "status": "Success", "code": 201})
 
     def _delete(self, ex: Exchange, req: Request, t: Target) -> None:
         if t.path.subresource:

@@ -115,12 +115,18 @@ def run_sim(port: int, kubeconfig: str | os.PathLike, tls: bool = False, pods: i
         print(f"kubedeck sim: cannot serve on 127.0.0.1:{port}: {exc.strerror or exc}; "
               "pick another --port", file=sys.stderr)
         return 1
+    try:
+        path = write_kubeconfig(kubeconfig, running)
+    except OSError as exc:
+        running.stop()
+        print(f"kubedeck sim: cannot write the kubeconfig {kubeconfig}: {exc.strerror or exc}",
+              file=sys.stderr)
+        return 1
     cluster.start()
     done = threading.Event()
     previous = {sig: signal.signal(sig, lambda *_: done.set())
                 for sig in (signal.SIGINT, signal.SIGTERM)}
     try:
-        path = write_kubeconfig(kubeconfig, running)
         print(f"kubedeck sim: serving the simulated cluster at {running.url}; try "
               f"`kubectl --kubeconfig {path} get pods -A` or `KUBECONFIG={path} kubedeck` "
               "(Ctrl-C stops it)", flush=True)
