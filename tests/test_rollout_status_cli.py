@@ -182,3 +182,60 @@ def test_deleted_while_watching(world):
         world.cluster.step()
     out, err = proc.communicate(timeout=60)
     assert proc.returncode == 1 and err == "error: object has been deleted\n"
+
+
+def deployment(name: str, replicas: int, image: str, **spec) -> dict:
+    labels = {"app": name}
+    return {"metadata": {"name": name, "namespace": "default"},
+            "spec": {"replicas": replicas, "selector": {"matchLabels": labels},
+                     "template": {"metadata": {"labels": labels},
+                                  "spec": {"containers": [{"name": "web", "image": image}]}},
+                     **spec}}
+
+
+def settle(world: World, seconds: float = 30.0) -> None:
+    for _ in range(int(seconds)):
+        world.step(1.0)
+
+
+def set_image(world: World, name: str, image: str) -> None:
+    with world.lock:
+        rt = world.cluster.type_for("deployments")
+        obj = world.cluster.get(rt, "default", name)
+        new = {**obj, "spec": {**obj["spec"], "template": {
+            **obj["spec"]["template"], "spec": {"containers": [{"name": "web", "image": image}]}}}}
+        world.cluster.update(rt, new)
+        world.cluster.step()
+
+
+def test_deployment_rollout_to_completion(world):
+    world.create("deployments", deployment("web", 3, "nginx:1.27"), "apps")
+    code, lines, err = side_by_side(world, ["rollout", "status", "deploy/web"], [1.0] * 20)
+    assert (code, err) == (0, "")
+    assert lines[-1] == 'deployment "web" successfully rolled out\n'
+    assert any(line.startswith('Waiting for deployment "web" rollout to finish: ')
+               for line in lines)
+
+
+def test_deployment_rolling_update_and_revision_pin(world):
+    world.create("deployments", deployment("api", 3, "api:1"), "apps")
+    settle(world)
+    set_image(world, "api", "api:2")
+    code, lines, _ = side_by_side(world, ["rollout", "status", "deployment.apps/api",
+                                          "--revision=2"], [1.0] * 30)
+    assert code == 0
+    assert lines[-1] == 'deployment "api" successfully rolled out\n'
+    assert any("old replicas are pending termination" in line or "new replicas have been updated"
+               in line for line in lines)
+    code, lines, err = side_by_side(world, ["rollout", "status", "deploy/api", "--revision=1"], [])
+    assert (code, err) == (1, "error: desired revision (1) is different from the running "
+                              "revision (2)\n")
+
+
+def test_deployment_progress_deadline_exceeded(world):
+    world.create("deployments", deployment("broken", 2, "registry.example/fail-pull:1",
+                                           progressDeadlineSeconds=10), "apps")
+    code, lines, err = side_by_side(world, ["rollout", "status", "deploy/broken"], [1.0] * 25)
+    assert code == 1
+    assert err == 'error: deployment "broken" exceeded its progress deadline\n'
+    assert lines[0].startswith('Waiting for deployment "broken" rollout to finish: ')
