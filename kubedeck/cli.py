@@ -177,12 +177,12 @@ def cmd_demo(ns: argparse.Namespace, out: TextIO) -> int:
 
     from kubedeck.fake.serve import run_sim
 
-    folder = tempfile.mkdtemp(prefix="kubedeck-demo-")
-    path = os.path.join(folder, "kubeconfig")
-    out.write(f"kubedeck demo: point kubectl at the demo cluster with\n"
-              f"  export KUBECONFIG={path}\n")
-    out.flush()
-    return run_sim(0, path, False, 0, None)
+    with tempfile.TemporaryDirectory(prefix="kubedeck-demo-") as folder:
+        path = os.path.join(folder, "kubeconfig")
+        out.write(f"kubedeck demo: point kubectl at the demo cluster with\n"
+                  f"  export KUBECONFIG={path}\n")
+        out.flush()
+        return run_sim(0, path, False, 0, None)
 
 
 def cmd_version(out: TextIO) -> int:
