@@ -322,8 +322,7 @@ def _service(obj: dict, store: Store | None, live: dict | None) -> None:
                   for p in live_spec.get("ports") or ()}
     for port in spec.get("ports") or ():
         port.setdefault("protocol", "TCP")
-        if spec.get("clusterIP") != "None":
-            port.setdefault("targetPort", port.get("port"))
+        port.setdefault("targetPort", port.get("port"))
         if svc_type in ("NodePort", "LoadBalancer") and not port.get("nodePort"):
             kept = live_ports.get((port.get("port"), port["protocol"]))
             if kept:
