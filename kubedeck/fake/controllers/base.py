@@ -283,7 +283,8 @@ class Manager:
 
     def step(self, seconds: float = 0.0) -> None:
         """Advance the clock by `seconds` running every timer as it becomes due, in order,
-        and reconcile until quiet after each. Exceptions propagate. On a wall Clock this
+        and reconcile until quiet after each instant (timers due at the same instant run
+        together, so their keys coalesce in the queue). Exceptions propagate. On a wall Clock this
         shifts it ahead (how seed_demo fast-forwards a world built in the past)."""
         target = self.clock.now() + seconds
         self._drain()
@@ -294,6 +295,8 @@ class Manager:
             if timer.due > self.clock.now():
                 self.clock.advance(timer.due - self.clock.now())
             timer.fn()
+            while (same := self._pop_timer(self.clock.now())) is not None:
+                same.fn()
             self._drain()
         if target > self.clock.now():
             self.clock.advance(target - self.clock.now())
