@@ -3,7 +3,8 @@ status and ControllerRevisions as pkg/controller/daemon writes them.
 
 Daemon pods tolerate the taints the real controller adds tolerations for (cordoned,
 not-ready, pressure), so a cordoned node keeps (and gets) its daemon pod. Pods are bound to
-their node directly, which is where the scheduler would put them anyway.
+their node directly (PodScheduled as the binding sets it), which is where the scheduler
+would put them anyway.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from kubedeck.fake.controllers.podutil import (
     random_suffix,
 )
 from kubedeck.fake.controllers.revisions import History, hash_of
-from kubedeck.fake.store import StoreError, WatchEvent, clone
+from kubedeck.fake.store import StoreError, WatchEvent, clone, rfc3339
 
 REVISION_LABEL = "controller-revision-hash"
 TEMPLATE_GENERATION_LABEL = "pod-template-generation"
@@ -38,6 +39,7 @@ _DAEMON_TOLERATIONS = (
     ("node.kubernetes.io/unschedulable", "NoSchedule"),
 )
 _NETWORK_TOLERATION = ("node.kubernetes.io/network-unavailable", "NoSchedule")
+POD_SYNC_DELAY = 0.5
 
 
 def daemon_pod_spec(template_spec: dict, node_name: str | None) -> dict:
@@ -66,10 +68,11 @@ def daemon_pod_spec(template_spec: dict, node_name: str | None) -> dict:
     return spec
 
 
-def should_run(template_spec: dict, node: dict) -> bool:
-    """Would a daemon pod be placed on this node (selector, affinity, tolerated taints)."""
+def eligible_nodes(template_spec: dict, nodes: list[dict]) -> set[str]:
+    """Nodes a daemon pod would be placed on (selector, affinity, tolerated taints)."""
     spec = daemon_pod_spec(template_spec, None)
-    return matches_node_selector(spec, node) and untolerated_taint(spec, node) is None
+    return {n["metadata"]["name"] for n in nodes
+            if matches_node_selector(spec, n) and untolerated_taint(spec, n) is None}
 
 
 def max_unavailable(ds: dict, desired: int) -> int:
@@ -94,10 +97,14 @@ class DaemonSetController(Controller):
         super().__init__(manager)
         self._lock = threading.Lock()
         self._sets: set[tuple[str, str]] = set()
+        self._coalescing: set[tuple[str, str]] = set()
 
     def on_event(self, ev: WatchEvent) -> None:
         if ev.key == "pods":
-            self.enqueue_controller_of(ev, "DaemonSet")
+            meta = ev.object.get("metadata") or {}
+            for ref in meta.get("ownerReferences") or ():
+                if ref.get("controller") and ref.get("kind") == "DaemonSet":
+                    self._soon((meta.get("namespace", ""), ref.get("name", "")))
             return
         if ev.key == "nodes":
             with self._lock:
@@ -114,6 +121,21 @@ class DaemonSetController(Controller):
                 self._sets.add(key)
         self.enqueue(*key)
 
+    def _soon(self, key: tuple[str, str]) -> None:
+        """Coalesce pod changes into one sync per DaemonSet every POD_SYNC_DELAY: a sync
+        walks every node, and a rollout over hundreds of nodes changes pods constantly."""
+        with self._lock:
+            if key in self._coalescing:
+                return
+            self._coalescing.add(key)
+
+        def fire() -> None:
+            with self._lock:
+                self._coalescing.discard(key)
+            self.enqueue(*key)
+
+        self.after(POD_SYNC_DELAY, fire)
+
     def reconcile(self, namespace: str, name: str) -> None:
         rt = self.rt("daemonsets", "apps")
         ds = self.store.get(rt, namespace, name)
@@ -124,12 +146,13 @@ class DaemonSetController(Controller):
         digest = hash_of(current)
         nodes, _ = self.store.list(self.rt("nodes"))
         template_spec = ((ds.get("spec") or {}).get("template") or {}).get("spec") or {}
-        eligible = {n["metadata"]["name"] for n in nodes if should_run(template_spec, n)}
-        self._manage(ds, nodes, eligible, digest)
+        eligible = eligible_nodes(template_spec, nodes)
+        snapshot = self._pods_by_node(ds)
+        self._manage(ds, nodes, eligible, digest, snapshot)
         strategy = ((ds.get("spec") or {}).get("updateStrategy") or {}).get("type",
                                                                             "RollingUpdate")
         if strategy == "RollingUpdate":
-            self._rolling_update(ds, eligible, digest)
+            self._rolling_update(ds, eligible, digest, snapshot)
         pods_by_node = self._pods_by_node(ds)
         revisions = history.list()
         in_use = {current["metadata"]["name"]}
@@ -161,9 +184,9 @@ class DaemonSetController(Controller):
                                      p["metadata"]["name"]))
         return out
 
-    def _manage(self, ds: dict, nodes: list[dict], eligible: set[str], digest: str) -> None:
+    def _manage(self, ds: dict, nodes: list[dict], eligible: set[str], digest: str,
+                pods_by_node: dict[str, list[dict]]) -> None:
         """Create missing daemon pods, delete failed, duplicate and misscheduled ones."""
-        pods_by_node = self._pods_by_node(ds)
         meta = ds["metadata"]
         for node in nodes:
             node_name = node["metadata"]["name"]
@@ -190,8 +213,10 @@ class DaemonSetController(Controller):
             for extra in running[1:]:
                 self._delete_pod(ds, extra)
 
-    def _rolling_update(self, ds: dict, eligible: set[str], digest: str) -> None:
-        pods_by_node = self._pods_by_node(ds)
+    def _rolling_update(self, ds: dict, eligible: set[str], digest: str,
+                        pods_by_node: dict[str, list[dict]]) -> None:
+        """Replace old pods within maxUnavailable, judged on the pods as they were when the
+        sync began (as the informer cache shows them to the real controller)."""
         min_ready = int((ds.get("spec") or {}).get("minReadySeconds", 0))
         now = self.now()
         budget = max_unavailable(ds, len(eligible))
@@ -243,8 +268,11 @@ class DaemonSetController(Controller):
                           "labels": labels, "ownerReferences": [controller_ref(ds)]}
         if tmeta.get("annotations"):
             pod_meta["annotations"] = dict(tmeta["annotations"])
+        scheduled = {"type": "PodScheduled", "status": "True", "lastProbeTime": None,
+                     "lastTransitionTime": rfc3339(self.now())}
         pod = {"metadata": pod_meta,
-               "spec": daemon_pod_spec(template.get("spec") or {}, node_name)}
+               "spec": daemon_pod_spec(template.get("spec") or {}, node_name),
+               "status": {"phase": "Pending", "conditions": [scheduled]}}
         try:
             created = self.cluster.create(self.rt("pods"), pod)
         except StoreError as exc:
