@@ -250,9 +250,13 @@ class ResourceHandlers:
         initial = None if initial_raw is None else req.flag("sendInitialEvents")
         try:
             since = int(rv) if rv and rv != "0" and not initial else None
+        except ValueError:
+            raise bad_request(f'resourceVersion: Invalid value: "{rv}": must be an '
+                              "integer") from None
+        try:
             timeout = float(q["timeoutSeconds"]) if q.get("timeoutSeconds") else None
         except ValueError:
-            raise bad_request(f'resourceVersion: Invalid value: "{rv}"') from None
+            raise bad_request(f'timeoutSeconds: Invalid value: "{q["timeoutSeconds"]}"') from None
         opts = WatchOptions(t.path.namespace, q.get("labelSelector") or None, field, since,
                             req.flag("allowWatchBookmarks"), initial, timeout)
         version = tables.negotiate(req.accept)
