@@ -4,6 +4,7 @@ over HTTPS with a client certificate or a bearer token."""
 from __future__ import annotations
 
 import json
+import time
 
 import pytest
 from kubernetes import client, config, watch
@@ -75,11 +76,20 @@ def test_deployment_lifecycle_and_scale(apps):
     patched = apps.patch_namespaced_deployment("client-web", "default",
                                                {"metadata": {"labels": {"team": "a"}}})
     assert patched.metadata.labels == {"team": "a"}
-    status = apps.delete_namespaced_deployment(
+    apps.delete_namespaced_deployment(
         "client-web", "default", body=client.V1DeleteOptions(propagation_policy="Foreground"))
-    assert status is not None
-    with pytest.raises(ApiException):
-        apps.read_namespaced_deployment("client-web", "default")
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            dep = apps.read_namespaced_deployment("client-web", "default")
+        except ApiException as exc:
+            assert exc.status == 404
+            break
+        assert dep.metadata.deletion_timestamp is not None
+        assert "foregroundDeletion" in dep.metadata.finalizers
+        time.sleep(0.05)
+    else:
+        raise AssertionError("the deployment was never deleted")
 
 
 def test_server_side_apply(core):
