@@ -377,10 +377,11 @@ def test_default_table_and_include_object(api):
 
 
 def test_builtin_table_for_configmaps(api):
-    table = api.get("/api/v1/namespaces/default/configmaps/one",
+    api.request("POST", "/api/v1/namespaces/default/configmaps", configmap("tabled"))
+    table = api.get("/api/v1/namespaces/default/configmaps/tabled",
                     headers={"Accept": TABLE}).json()
     assert [c["name"] for c in table["columnDefinitions"]] == ["Name", "Data", "Age"]
-    assert table["rows"][0]["cells"][:2] == ["one", 1]
+    assert table["rows"][0]["cells"][:2] == ["tabled", 1]
 
 
 # -- subresources ---------------------------------------------------------------------------
@@ -422,13 +423,14 @@ def test_deployment_scale_put_and_conflict(api):
 
 
 def test_patch_types(api):
-    path = "/api/v1/namespaces/default/configmaps/one"
+    api.request("POST", "/api/v1/namespaces/default/configmaps", configmap("patched"))
+    path = "/api/v1/namespaces/default/configmaps/patched"
     merged = api.request("PATCH", path, {"data": {"extra": "1"}},
                          content_type="application/merge-patch+json").json()
-    assert merged["data"] == {"k": "one", "extra": "1"}
+    assert merged["data"] == {"k": "patched", "extra": "1"}
     patched = api.request("PATCH", path, [{"op": "remove", "path": "/data/extra"}],
                           content_type="application/json-patch+json").json()
-    assert patched["data"] == {"k": "one"}
+    assert patched["data"] == {"k": "patched"}
     reply = api.request("PATCH", path, [{"op": "remove", "path": "/data/nope"}],
                         content_type="application/json-patch+json")
     assert (reply.status, reply.json()["reason"]) == (422, "Invalid")

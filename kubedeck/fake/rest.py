@@ -4,13 +4,15 @@ deletecollection) and the status, scale, finalize and log subresources, over a F
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TypeVar
 
 import msgspec
 import yaml
 
 from kubedeck.fake import tables
-from kubedeck.fake.api_errors import bad_request, for_code, not_allowed, unsupported_media
+from kubedeck.fake.api_errors import bad_request, not_allowed, unsupported_media
 from kubedeck.fake.apply import record_update, server_side_apply
 from kubedeck.fake.cluster import FakeCluster
 from kubedeck.fake.exchange import Exchange, Request
@@ -24,7 +26,6 @@ from kubedeck.fake.scale import scale_paths, to_scale, with_replicas
 from kubedeck.fake.store import StoreError, clone
 from kubedeck.fake.watching import WatchOptions, WatchStream
 
-_encode = msgspec.json.encode
 _BUILTIN_KEYS = frozenset(rt.key for rt in BUILTIN)
 # Kinds whose DELETE answers with the object rather than a Status (the registry's
 # ReturnDeletedObject).
@@ -38,6 +39,7 @@ _PATCHERS = {
     "application/strategic-merge-patch+json": strategic_merge,
 }
 _RETRIES = 8
+T = TypeVar("T")
 
 
 @dataclass
@@ -57,16 +59,45 @@ class Target:
         return self.path.name or ""
 
 
-def decode_body(req: Request, types: tuple[str, ...] = _BODY_TYPES) -> object:
+def decode_body(req: Request) -> object:
     ctype = req.content_type or "application/json"
-    if ctype not in types:
-        raise unsupported_media(types)
+    if ctype not in _BODY_TYPES:
+        raise unsupported_media(_BODY_TYPES)
     try:
         if ctype.endswith("yaml"):
             return yaml.safe_load(req.body.decode() or "{}")
         return msgspec.json.decode(req.body or b"{}")
     except (msgspec.DecodeError, yaml.YAMLError, UnicodeDecodeError) as exc:
         raise bad_request(f"couldn't get version/kind; json parse error: {exc}") from None
+
+
+def _stale_write(err: StoreError) -> bool:
+    """A write that lost a race with another writer (a controller), not a client mistake."""
+    return (err.code == 409 and err.reason in ("Conflict", "AlreadyExists")
+            and not (err.details or {}).get("causes"))
+
+
+def _retrying(write: Callable[[], T], may_retry: bool = True) -> T:
+    """Run a read-modify-write again when another writer got in between, as the API server
+    does for patches and for unconditional updates."""
+    attempt = 1
+    while True:
+        try:
+            return write()
+        except StoreError as err:
+            if not may_retry or attempt >= _RETRIES or not _stale_write(err):
+                raise
+            attempt += 1
+
+
+def _pins_version(patch_doc: object) -> bool:
+    """True when the patch itself states the resourceVersion it applies to."""
+    if isinstance(patch_doc, dict):
+        return "resourceVersion" in (patch_doc.get("metadata") or {})
+    if isinstance(patch_doc, list):
+        return any(isinstance(op, dict) and op.get("path") == "/metadata/resourceVersion"
+                   for op in patch_doc)
+    return False
 
 
 def _body_object(req: Request) -> dict:
@@ -309,9 +340,9 @@ class ResourceHandlers:
 
     def _write_scale(self, req: Request, t: Target, replicas_of, sent_rv: str | None,
                      dry: bool) -> dict:
-        crd = self._crd(t.rt)
-        paths = scale_paths(crd, t.rt.version)
-        for attempt in range(_RETRIES):
+        paths = scale_paths(self._crd(t.rt), t.rt.version)
+
+        def write() -> dict:
             live = self.cluster.get(t.rt, t.namespace, t.name)
             if sent_rv and sent_rv != live["metadata"].get("resourceVersion"):
                 raise StoreError(409, "Conflict", f'Operation cannot be fulfilled on '
@@ -327,14 +358,9 @@ class ResourceHandlers:
             new = with_replicas(live, replicas, paths[0])
             record_update(live, new, _manager(req), t.rt.api_version, self.cluster.clock.now(),
                           with_status=self._with_status(t.rt), subresource="scale")
-            try:
-                out = self.cluster.update(t.rt, new, dry_run=dry)
-            except StoreError as err:
-                if err.code == 409 and not sent_rv and attempt < _RETRIES - 1:
-                    continue
-                raise
-            return to_scale(out, paths)
-        raise for_code(409)
+            return to_scale(self.cluster.update(t.rt, new, dry_run=dry), paths)
+
+        return _retrying(write, may_retry=not sent_rv)
 
     def _patch(self, ex: Exchange, req: Request, t: Target) -> None:
         ctype = req.content_type
@@ -357,28 +383,20 @@ class ResourceHandlers:
                     "replicas")
             ex.respond_json(200, self._write_scale(req, t, replicas_of, None, dry))
             return
-        for attempt in range(_RETRIES):
+        def write() -> dict:
             live = self.cluster.get(t.rt, t.namespace, t.name)
             new = self._patched(patcher, live, patch_doc)
             meta = _meta(new)
             meta["name"] = t.name
             if t.rt.namespaced:
                 meta["namespace"] = t.namespace
-            pinned = meta.get("resourceVersion") != live["metadata"].get("resourceVersion")
-            try:
-                if sub == "status":
-                    out = self.cluster.update(t.rt, new, subresource="status", dry_run=dry)
-                else:
-                    record_update(live, new, _manager(req), t.rt.api_version,
-                                  self.cluster.clock.now(), with_status=self._with_status(t.rt))
-                    out = self.cluster.update(t.rt, new, dry_run=dry)
-            except StoreError as err:
-                if err.code == 409 and err.reason == "Conflict" and not pinned and (
-                        attempt < _RETRIES - 1):
-                    continue
-                raise
-            ex.respond_json(200, out)
-            return
+            if sub == "status":
+                return self.cluster.update(t.rt, new, subresource="status", dry_run=dry)
+            record_update(live, new, _manager(req), t.rt.api_version, self.cluster.clock.now(),
+                          with_status=self._with_status(t.rt))
+            return self.cluster.update(t.rt, new, dry_run=dry)
+
+        ex.respond_json(200, _retrying(write, may_retry=not _pins_version(patch_doc)))
 
     @staticmethod
     def _patch_document(req: Request) -> object:
@@ -426,22 +444,17 @@ class ResourceHandlers:
         force = req.flag("force")
         now = self.cluster.clock.now()
         with_status = self._with_status(t.rt)
-        for attempt in range(_RETRIES):
+        def write() -> tuple[int, dict]:
             live = self.cluster.store.get(t.rt, t.namespace, t.name)
             obj = server_side_apply(live, config, manager, t.rt.api_version, now, force=force,
                                     with_status=with_status)
-            try:
-                if live is None:
-                    ex.respond_json(201, self.cluster.create(t.rt, obj, dry_run=dry))
-                    return
-                _meta(obj)["resourceVersion"] = live["metadata"].get("resourceVersion")
-                ex.respond_json(200, self.cluster.update(t.rt, obj, dry_run=dry))
-                return
-            except StoreError as err:
-                retry = err.code == 409 and err.reason in ("Conflict", "AlreadyExists")
-                if retry and attempt < _RETRIES - 1:
-                    continue
-                raise
+            if live is None:
+                return 201, self.cluster.create(t.rt, obj, dry_run=dry)
+            _meta(obj)["resourceVersion"] = live["metadata"].get("resourceVersion")
+            return 200, self.cluster.update(t.rt, obj, dry_run=dry)
+
+        code, out = _retrying(write)
+        ex.respond_json(code, out)
 
     # -- deletes ---------------------------------------------------------------------------
 
