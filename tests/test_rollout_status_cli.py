@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import threading
@@ -239,3 +240,12 @@ def test_deployment_progress_deadline_exceeded(world):
     assert code == 1
     assert err == 'error: deployment "broken" exceeded its progress deadline\n'
     assert lines[0].startswith('Waiting for deployment "broken" rollout to finish: ')
+
+
+def test_interrupt_exits_130_quietly(world):
+    world.create("statefulsets", statefulset("waiting", 2), "apps")
+    proc = start([KUBEDECK, "rollout", "status", "sts/waiting"], world.env)
+    assert first_line(proc) == "Waiting for 2 pods to be ready...\n"
+    proc.send_signal(signal.SIGINT)
+    out, err = proc.communicate(timeout=60)
+    assert (proc.returncode, out, err) == (130, "", "")

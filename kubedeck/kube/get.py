@@ -236,11 +236,15 @@ def print_tables(tables: list[KindTable], opts: GetOptions, out: TextIO, err: Te
     prefixes when several kinds were asked for, and "No resources found" when nothing was."""
     with_kind = len(tables) > 1
     written = False
+    # kubectl's printer flags are shared between kinds: once a namespaced kind turned the
+    # NAMESPACE column on (with -A), every later kind keeps it, cluster-scoped ones too
+    with_namespace = False
     for kt in tables:
         r = kt.resource
+        with_namespace = with_namespace or (opts.all_namespaces and r.namespaced)
         prefix = printer.name_prefix(r.kind, r.group) if with_kind else ""
         text = printer.render_table(
-            kt.table, with_namespace=opts.all_namespaces and r.namespaced,
+            kt.table, with_namespace=with_namespace,
             kind_prefix=prefix, name_column=kt.name_column, show_labels=opts.show_labels,
             no_headers=opts.no_headers)
         if not text:
