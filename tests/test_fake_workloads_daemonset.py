@@ -60,6 +60,13 @@ def test_one_pod_per_node_including_cordoned(cluster: FakeCluster) -> None:
     assert {"key": "node.kubernetes.io/unschedulable", "operator": "Exists",
             "effect": "NoSchedule"} in pod["spec"]["tolerations"]
     assert pod["metadata"]["labels"]["pod-template-generation"] == "1"
+    assert any(c["type"] == "PodScheduled" and c["status"] == "True"
+               for c in pod["status"]["conditions"])
+    scheduled = [e["message"] for e in cluster.list(cluster.type_for("events"))[0]
+                 if e["reason"] == "Scheduled"
+                 and e["involvedObject"]["name"] == pod["metadata"]["name"]]
+    assert scheduled == [f"Successfully assigned default/{pod['metadata']['name']} to "
+                         "kubedeck-m02"]
     assert pod["metadata"]["labels"]["controller-revision-hash"]
     assert daemonset_status(_get(cluster))[1] is False
     cluster.step(3.0)

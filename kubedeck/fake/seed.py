@@ -28,6 +28,8 @@ def _backdate(cluster: FakeCluster, plural: str, group: str = "") -> None:
         meta = obj["metadata"]
         reborn = clone(obj)
         reborn["metadata"]["creationTimestamp"] = stamp
+        for cond in (reborn.get("status") or {}).get("conditions") or ():
+            cond["lastTransitionTime"] = stamp
         cluster.store.remove(rt, meta.get("namespace", ""), meta["name"])
         cluster.store.create(rt, reborn)
 

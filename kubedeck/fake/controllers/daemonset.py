@@ -24,6 +24,8 @@ from kubedeck.fake.controllers.podutil import (
     random_suffix,
 )
 from kubedeck.fake.controllers.revisions import History, hash_of
+from kubedeck.fake.controllers.scheduler import SCHEDULER
+from kubedeck.fake.nodes import CLUSTER_NAME
 from kubedeck.fake.store import StoreError, WatchEvent, clone, rfc3339
 
 REVISION_LABEL = "controller-revision-hash"
@@ -282,6 +284,11 @@ class DaemonSetController(Controller):
         self.manager.events.record(ds, "Normal", "SuccessfulCreate",
                                    f"Created pod: {created['metadata']['name']}",
                                    component=self.component)
+        self.manager.events.record(
+            created, "Normal", "Scheduled",
+            f"Successfully assigned {meta['namespace']}/{created['metadata']['name']} to "
+            f"{node_name}", component=SCHEDULER, host=f"{SCHEDULER}-{CLUSTER_NAME}",
+            action="Binding")
 
     def _delete_pod(self, ds: dict, pod: dict) -> None:
         meta = pod["metadata"]
