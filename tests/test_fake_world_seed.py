@@ -107,7 +107,7 @@ def test_batch_history_and_workloads(world: FakeCluster) -> None:
 def test_crd_and_instances(world: FakeCluster) -> None:
     rt = world.find_type("demo.kubedeck.dev", "v1", "certificates")
     assert rt is not None and "cert" in rt.short_names
-    assert any(c["type"] == "date" and c["name"] == "Expires" for c in rt.printer_columns)
+    assert any(c["type"] == "date" and c["name"] == "Issued" for c in rt.printer_columns)
     certs, _ = world.list(rt)
     assert len(certs) == 3
     assert {c["status"]["conditions"][0]["status"] for c in certs} == {"True", "False"}

@@ -317,7 +317,7 @@ def certificate_crd() -> Item:
                     {"name": "Secret", "type": "string", "jsonPath": ".spec.secretName"},
                     {"name": "Issuer", "type": "string", "jsonPath": ".spec.issuerRef.name",
                      "priority": 1},
-                    {"name": "Expires", "type": "date", "jsonPath": ".status.notAfter"},
+                    {"name": "Issued", "type": "date", "jsonPath": ".status.notBefore"},
                     {"name": "Age", "type": "date", "jsonPath": ".metadata.creationTimestamp"},
                 ],
                 "schema": {"openAPIV3Schema": {"type": "object", "properties": {
