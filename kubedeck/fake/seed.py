@@ -48,7 +48,8 @@ def _write_status(cluster: FakeCluster, plural: str, group: str, obj: dict,
 
 
 def seed_demo(cluster: FakeCluster, history: float = DEFAULT_HISTORY) -> None:
-    """Populate `cluster` with the demo world, as it looks after `history` seconds."""
+    """Populate `cluster` with the demo world, as it looks after `history` seconds.
+    Call it before `cluster.start()`: it moves the cluster's clock."""
     cluster.clock.advance(-history)
     for plural, group in (("namespaces", ""), ("nodes", ""), ("leases", "coordination.k8s.io")):
         _backdate(cluster, plural, group)
