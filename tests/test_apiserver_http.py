@@ -92,6 +92,28 @@ def test_group_discovery(api):
     assert api.get("/apis/apps").json()["kind"] == "APIGroup"
 
 
+def test_aggregated_discovery_when_asked(api):
+    accept = ("application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList,"
+              "application/json;g=apidiscovery.k8s.io;v=v2beta1;as=APIGroupDiscoveryList,"
+              "application/json")
+    reply = api.get("/apis", headers={"Accept": accept})
+    assert reply.headers["Content-Type"] == ("application/json;g=apidiscovery.k8s.io;v=v2;"
+                                             "as=APIGroupDiscoveryList")
+    doc = reply.json()
+    assert doc["kind"] == "APIGroupDiscoveryList"
+    apps = next(i for i in doc["items"] if i["metadata"].get("name") == "apps")
+    deployments = next(r for r in apps["versions"][0]["resources"]
+                       if r["resource"] == "deployments")
+    assert deployments["scope"] == "Namespaced" and deployments["shortNames"] == ["deploy"]
+    scale = next(s for s in deployments["subresources"] if s["subresource"] == "scale")
+    assert scale["responseKind"] == {"group": "autoscaling", "version": "v1", "kind": "Scale"}
+    core = api.get("/api", headers={"Accept": accept}).json()
+    [item] = core["items"]
+    assert item["versions"][0]["version"] == "v1"
+    assert "pods" in [r["resource"] for r in item["versions"][0]["resources"]]
+    assert api.get("/apis").json()["kind"] == "APIGroupList"
+
+
 def test_crd_appears_and_disappears_live(api):
     reply = api.request("POST", "/apis/apiextensions.k8s.io/v1/customresourcedefinitions",
                         {**CRD, "metadata": {"name": "gadgets.example.org"},

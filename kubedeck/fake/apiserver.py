@@ -144,8 +144,13 @@ class FakeApiServer:
         if req.method != "GET":
             return False
         types = self.cluster.resource_types()
+        aggregated = discovery_docs.negotiate_aggregated(req.accept)
         if path == "/version":
             ex.respond_json(200, self.cluster.version)
+        elif path in ("/api", "/apis") and aggregated:
+            ex.respond(200, msgspec.json.encode(discovery_docs.aggregated(
+                types, path == "/api", aggregated)),
+                discovery_docs.aggregated_content_type(aggregated))
         elif path == "/api":
             ex.respond_json(200, discovery_docs.api_versions(f"{self.host}:{self.port}"))
         elif path == "/apis":

@@ -106,3 +106,63 @@ def resource_list(types: list[ResourceType], group: str, version: str) -> dict |
     resources = [e for rt in served for e in _resource_entries(rt)]
     return {"kind": "APIResourceList", "apiVersion": "v1",
             "groupVersion": f"{group}/{version}" if group else version, "resources": resources}
+
+
+AGGREGATED = "APIGroupDiscoveryList"
+
+
+def negotiate_aggregated(accept: str) -> str | None:
+    """The aggregated discovery version ("v2" or "v2beta1") an Accept header asks for first."""
+    for media in accept.split(","):
+        params = dict(p.strip().split("=", 1) for p in media.split(";")[1:] if "=" in p)
+        if params.get("as") == AGGREGATED and params.get("g") == "apidiscovery.k8s.io" and (
+                params.get("v") in ("v2", "v2beta1")):
+            return params["v"]
+    return None
+
+
+def _aggregated_resource(rt: ResourceType) -> dict:
+    out: dict = {
+        "resource": rt.plural,
+        "responseKind": {"group": rt.group, "version": rt.version, "kind": rt.kind},
+        "scope": "Namespaced" if rt.namespaced else "Cluster",
+        "singularResource": rt.singular,
+        "verbs": list(rt.verbs),
+    }
+    if rt.short_names:
+        out["shortNames"] = list(rt.short_names)
+    if rt.categories:
+        out["categories"] = list(rt.categories)
+    subs = []
+    for sub in rt.subresources:
+        group, version, kind, verbs = _SUBRESOURCES.get(sub, (None, None, None, ("get",)))
+        subs.append({"subresource": sub,
+                     "responseKind": {"group": rt.group if group is None else group,
+                                      "version": rt.version if version is None else version,
+                                      "kind": kind or rt.kind},
+                     "verbs": list(verbs)})
+    if subs:
+        out["subresources"] = subs
+    return out
+
+
+def aggregated(types: list[ResourceType], core: bool, version: str) -> dict:
+    """The aggregated discovery document of /api (core) or /apis (every named group)."""
+    items = []
+    for group, versions in _groups(types):
+        if (group == "") != core:
+            continue
+        entries = [{"version": v,
+                    "resources": [_aggregated_resource(rt) for rt in types
+                                  if rt.group == group and rt.version == v],
+                    "freshness": "Current"} for v in versions]
+        meta: dict = {"creationTimestamp": None}
+        if group:
+            meta["name"] = group
+        items.append({"metadata": meta, "versions": entries})
+    return {"kind": AGGREGATED, "apiVersion": f"apidiscovery.k8s.io/{version}",
+            "metadata": {}, "items": items}
+
+
+def aggregated_content_type(version: str) -> str:
+    return f"application/json;g=apidiscovery.k8s.io;v={version};as={AGGREGATED}"
