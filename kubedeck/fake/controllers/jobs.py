@@ -9,6 +9,7 @@ counts what the pods report. Terminal conditions follow 1.31: `SuccessCriteriaMe
 
 from __future__ import annotations
 
+import threading
 from datetime import datetime
 from email.utils import formatdate
 
@@ -109,6 +110,8 @@ class JobController(Controller):
         self._gone: dict[str, dict[str, tuple[bool, int | None]]] = {}
         self._last_failure: dict[str, float] = {}
         self._failures_since_success: dict[str, int] = {}
+        # on_event runs on API threads, reconcile on the worker: guard the tables.
+        self._lock = threading.Lock()
 
     def on_event(self, ev: WatchEvent) -> None:
         meta = ev.object.get("metadata") or {}
@@ -116,9 +119,10 @@ class JobController(Controller):
         if ev.key != "pods":
             if ev.type == "DELETED":
                 uid = meta.get("uid", "")
-                for table in (self._counted, self._gone, self._last_failure,
-                              self._failures_since_success):
-                    table.pop(uid, None)
+                with self._lock:
+                    for table in (self._counted, self._gone, self._last_failure,
+                                  self._failures_since_success):
+                        table.pop(uid, None)
             self.enqueue(ns, meta.get("name", ""))
             return
         for ref in meta.get("ownerReferences") or ():
@@ -126,8 +130,9 @@ class JobController(Controller):
                 continue
             if ev.type == "DELETED":
                 succeeded = phase(ev.object) == "Succeeded"
-                self._gone.setdefault(ref.get("uid", ""), {})[meta.get("uid", "")] = (
-                    succeeded, _index_of(ev.object))
+                with self._lock:
+                    self._gone.setdefault(ref.get("uid", ""), {})[meta.get("uid", "")] = (
+                        succeeded, _index_of(ev.object))
             self.enqueue(ns, ref.get("name", ""))
 
     # -- reconcile -------------------------------------------------------------------------
@@ -205,24 +210,28 @@ class JobController(Controller):
 
     def _count(self, uid: str, pods: list[dict]) -> tuple[int, int, set[int], bool]:
         """Cumulative (succeeded, failed, succeeded indexes, whether a failure is new)."""
-        counted = self._counted.setdefault(uid, {})
         new_failure = False
         fresh: dict[str, tuple[bool, int | None]] = {}
         for pod in pods:
             if is_terminal(pod):
                 fresh[pod["metadata"]["uid"]] = (phase(pod) == "Succeeded", _index_of(pod))
-        for pod_uid, outcome in self._gone.pop(uid, {}).items():
-            fresh.setdefault(pod_uid, outcome)
-        for pod_uid, outcome in fresh.items():
-            if pod_uid in counted:
-                continue
-            counted[pod_uid] = outcome
-            if outcome[0]:
-                self._failures_since_success[uid] = 0
-            else:
-                new_failure = True
-                self._failures_since_success[uid] = self._failures_since_success.get(uid, 0) + 1
-                self._last_failure[uid] = self.now()
+        now = self.now()
+        with self._lock:
+            counted = self._counted.setdefault(uid, {})
+            for pod_uid, outcome in self._gone.pop(uid, {}).items():
+                fresh.setdefault(pod_uid, outcome)
+            for pod_uid, outcome in fresh.items():
+                if pod_uid in counted:
+                    continue
+                counted[pod_uid] = outcome
+                if outcome[0]:
+                    self._failures_since_success[uid] = 0
+                else:
+                    new_failure = True
+                    self._failures_since_success[uid] = \
+                        self._failures_since_success.get(uid, 0) + 1
+                    self._last_failure[uid] = now
+            counted = dict(counted)
         succeeded_indexes = {i for ok, i in counted.values() if ok and i is not None}
         succeeded = sum(1 for ok, _ in counted.values() if ok)
         failed = sum(1 for ok, _ in counted.values() if not ok)
@@ -325,11 +334,13 @@ class JobController(Controller):
         return succeeded >= int(completions)
 
     def _backoff_left(self, uid: str, now: float) -> float:
-        failures = self._failures_since_success.get(uid, 0)
+        with self._lock:
+            failures = self._failures_since_success.get(uid, 0)
+            last = self._last_failure.get(uid, now)
         if not failures:
             return 0.0
         delay = min(BACKOFF_BASE * 2 ** (failures - 1), BACKOFF_MAX)
-        return self._last_failure.get(uid, now) + delay - now
+        return last + delay - now
 
     def _create_pod(self, job: dict, index: int | None) -> dict:
         meta = job["metadata"]
