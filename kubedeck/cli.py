@@ -69,6 +69,10 @@ def build_parser() -> argparse.ArgumentParser:
     get.add_argument("--no-headers", action="store_true", help="Don't print headers")
     get.add_argument("--chunk-size", type=int, default=None, metavar="N",
                      help="Return large lists in chunks of N (0 disables chunking)")
+    get.add_argument("-w", "--watch", action="store_true",
+                     help="After listing the requested objects, watch for changes")
+    get.add_argument("--watch-only", action="store_true",
+                     help="Watch for changes to the requested object(s), without listing first")
     get.add_argument("--demo", action="store_true",
                      help="Run on the embedded simulated cluster (no kubeconfig needed)")
 
@@ -130,7 +134,8 @@ def cmd_get(ns: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     opts = GetOptions(args=ns.args, all_namespaces=bool(_opt(ns, "all_namespaces", False)),
                       selector=ns.selector, field_selector=ns.field_selector, output=ns.output,
                       show_labels=ns.show_labels, no_headers=ns.no_headers,
-                      chunk_size=CHUNK_SIZE if ns.chunk_size is None else ns.chunk_size)
+                      chunk_size=CHUNK_SIZE if ns.chunk_size is None else ns.chunk_size,
+                      watch=ns.watch, watch_only=ns.watch_only)
     if ns.demo:
         from kubedeck.demo import demo_connection
 

@@ -69,9 +69,8 @@ class Connection:
         headers = {"Accept": accept}
         if content_type:
             headers["Content-Type"] = content_type
-        if isinstance(body, bytes | str) and content_type and "json" in content_type \
-                and "json-patch" not in content_type:
-            body = json.loads(body)
+        if isinstance(body, bytes | str) and content_type and "json" in content_type:
+            body = json.loads(body)  # the client serialises JSON bodies itself
         client = self.api_client
         try:
             _, url, headers, body, post = client.param_serialize(

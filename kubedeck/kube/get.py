@@ -43,6 +43,8 @@ class GetOptions:
     show_labels: bool = False
     no_headers: bool = False
     chunk_size: int = CHUNK_SIZE
+    watch: bool = False
+    watch_only: bool = False
 
 
 @dataclass
@@ -102,13 +104,13 @@ class _RawList(msgspec.Struct):
     metadata: _Meta = _Meta()
 
 
-def _namespace_for(target: Target, opts: GetOptions) -> str | None:
+def namespace_for(target: Target, opts: GetOptions) -> str | None:
     if not target.resource.namespaced:
         return None
     return None if opts.all_namespaces else opts.namespace
 
 
-def _list_query(opts: GetOptions) -> dict[str, object]:
+def list_query(opts: GetOptions) -> dict[str, object]:
     q: dict[str, object] = {}
     if opts.selector:
         q["labelSelector"] = opts.selector
@@ -156,7 +158,7 @@ def _client_side_table(conn: Connection, target: Target, opts: GetOptions,
     if schema is None or cols is None:
         return None
     wide = opts.output == "wide"
-    ns = _namespace_for(target, opts)
+    ns = namespace_for(target, opts)
     table = printer.Table([c.name for c in cols])
     name_col = next((i for i, c in enumerate(cols) if c.format == "name"), None)
     now = time.time()
@@ -174,7 +176,7 @@ def _client_side_table(conn: Connection, target: Target, opts: GetOptions,
                     raise
                 errors.append(exc.message)
     else:
-        for raw in _pages(conn, r.path(ns), _list_query(opts), JSON):
+        for raw in _pages(conn, r.path(ns), list_query(opts), JSON):
             for record in decode.decode_list(schema, raw).items:
                 add(record)
             now = time.time()
@@ -186,7 +188,7 @@ def _server_side_table(conn: Connection, target: Target, opts: GetOptions,
     from kubedeck.kube import decode
 
     r = target.resource
-    ns = _namespace_for(target, opts)
+    ns = namespace_for(target, opts)
     wide = opts.output == "wide"
     kind_table: KindTable | None = None
 
@@ -215,7 +217,7 @@ def _server_side_table(conn: Connection, target: Target, opts: GetOptions,
                     raise
                 errors.append(exc.message)
     else:
-        for raw in _pages(conn, r.path(ns), _list_query(opts), TABLE):
+        for raw in _pages(conn, r.path(ns), list_query(opts), TABLE):
             add(raw)
     return kind_table or KindTable(r, printer.Table([]), None)
 
@@ -268,7 +270,7 @@ def get_objects(conn: Connection, targets: list[Target], opts: GetOptions,
     out: list[tuple[APIResource, dict]] = []
     for target in targets:
         r = target.resource
-        ns = _namespace_for(target, opts)
+        ns = namespace_for(target, opts)
         if target.names:
             for name in target.names:
                 try:
@@ -278,7 +280,7 @@ def get_objects(conn: Connection, targets: list[Target], opts: GetOptions,
                         raise
                     errors.append(exc.message)
             continue
-        for raw in _pages(conn, r.path(ns), _list_query(opts), JSON):
+        for raw in _pages(conn, r.path(ns), list_query(opts), JSON):
             for item in msgspec.json.decode(raw, type=_RawList).items:
                 obj = msgspec.json.decode(item)
                 obj["apiVersion"] = r.api_version
@@ -319,6 +321,10 @@ def run_get(conn: Connection, discovery: Discovery, opts: GetOptions, out: TextI
         err.write(f"Warning: {warning}\n")
     if opts.all_namespaces and any(t.names and t.resource.namespaced for t in targets):
         raise KubedeckError("error: a resource cannot be retrieved by name across all namespaces")
+    if opts.watch or opts.watch_only:
+        from kubedeck.kube.get_watch import run_watch
+
+        return run_watch(conn, targets, opts, out)
     errors: list[str] = []
     if opts.output in ("json", "yaml", "name"):
         single = len(targets) == 1 and len(targets[0].names) == 1

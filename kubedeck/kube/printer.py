@@ -20,24 +20,37 @@ PADDING = 3
 NONE = "<none>"
 
 
+class TabWriter:
+    """Go's text/tabwriter as kubectl configures it (RememberWidths): a column is as wide as
+    its widest cell plus padding, at least MIN_WIDTH, and never narrower than in an earlier
+    flush, so rows printed later (a watch) line up with the table above them."""
+
+    def __init__(self) -> None:
+        self.widths: list[int] = []
+
+    def format(self, rows: Sequence[Sequence[str]]) -> str:
+        if not rows:
+            return ""
+        ncols = max(len(r) for r in rows)
+        widths = self.widths + [MIN_WIDTH] * (ncols - len(self.widths))
+        for r in rows:
+            for i, cell in enumerate(r[:-1]):
+                w = len(cell) + PADDING
+                if w > widths[i]:
+                    widths[i] = w
+        self.widths = widths
+        out = []
+        for r in rows:
+            parts = [cell.ljust(widths[i]) for i, cell in enumerate(r[:-1])]
+            if r:
+                parts.append(r[-1])
+            out.append("".join(parts))
+        return "\n".join(out) + "\n"
+
+
 def format_rows(rows: Sequence[Sequence[str]]) -> str:
     """Align rows of cells into columns as kubectl's tabwriter does (one block per call)."""
-    if not rows:
-        return ""
-    ncols = max(len(r) for r in rows)
-    widths = [MIN_WIDTH] * ncols
-    for r in rows:
-        for i, cell in enumerate(r[:-1]):
-            w = len(cell) + PADDING
-            if w > widths[i]:
-                widths[i] = w
-    out = []
-    for r in rows:
-        parts = [cell.ljust(widths[i]) for i, cell in enumerate(r[:-1])]
-        if r:
-            parts.append(r[-1])
-        out.append("".join(parts))
-    return "\n".join(out) + "\n"
+    return TabWriter().format(rows)
 
 
 _CELL_BREAK = re.compile(r"[\f\n\r]")
@@ -82,7 +95,7 @@ class Table:
 
 def render_table(table: Table, *, with_namespace: bool = False, kind_prefix: str = "",
                  name_column: int | None = 0, show_labels: bool = False,
-                 no_headers: bool = False) -> str:
+                 no_headers: bool = False, writer: TabWriter | None = None) -> str:
     """A table as kubectl's HumanReadablePrinter decorates and prints it: NAMESPACE first
     (with -A), `kind/` before the name column when several kinds print, LABELS last
     (--show-labels); nothing at all for no rows."""
@@ -105,7 +118,7 @@ def render_table(table: Table, *, with_namespace: bool = False, kind_prefix: str
         if show_labels:
             row.append(format_labels(table.labels[i]))
         lines.append(row)
-    return format_rows(lines)
+    return (writer or TabWriter()).format(lines)
 
 
 # -- -o name -----------------------------------------------------------------------------------
