@@ -66,7 +66,7 @@ def decode_token(token: str) -> tuple[int, tuple[str, str]]:
 class Lister:
     """Serves list pages for one store, keeping a few recent snapshots for continuation."""
 
-    def __init__(self, store: Store, keep: int = 32) -> None:
+    def __init__(self, store: Store, keep: int = 16) -> None:
         self._store = store
         self._keep = keep
         self._snapshots: OrderedDict[tuple, tuple[list[tuple[str, str]], list[dict]]] = (
@@ -98,7 +98,11 @@ class Lister:
         return self._slice(keys, items, rv, bisect.bisect_right(keys, after), limit)
 
     def _remember(self, key: tuple, keys: list, items: list[dict]) -> None:
+        """Keep a snapshot, forgetting the oldest and those history no longer reaches (they
+        would only keep replaced objects alive)."""
         with self._lock:
+            for old in [k for k in self._snapshots if self._store.compacted(k[-1])]:
+                del self._snapshots[old]
             self._snapshots[key] = (keys, items)
             self._snapshots.move_to_end(key)
             while len(self._snapshots) > self._keep:
