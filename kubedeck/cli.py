@@ -160,7 +160,7 @@ def cmd_rollout_status(ns: argparse.Namespace, out: TextIO) -> int:
         timeout = parse_go_duration(ns.timeout)
     except ValueError as exc:
         raise KubedeckError(f'error: invalid argument "{ns.timeout}" for "--timeout" flag: '
-                            f"{exc}", exit_code=1) from None
+                            f"{exc}") from None
     if ns.revision < 0:
         raise KubedeckError(f"error: revision must be a positive integer: {ns.revision}")
     conn = _connect(ns)
@@ -177,7 +177,7 @@ def cmd_sim(ns: argparse.Namespace) -> int:
     return run_sim(ns.port, ns.kubeconfig, ns.tls, ns.pods, ns.token)
 
 
-def cmd_demo(ns: argparse.Namespace, out: TextIO) -> int:
+def cmd_demo(out: TextIO) -> int:
     import tempfile
 
     from kubedeck.fake.serve import run_sim
@@ -207,7 +207,7 @@ def run(argv: list[str], out: TextIO, err: TextIO) -> int:
     if ns.command == "sim":
         return cmd_sim(ns)
     if ns.command == "demo":
-        return cmd_demo(ns, out)
+        return cmd_demo(out)
     if ns.command == "version":
         return cmd_version(out)
     parser.print_help(out)

@@ -66,7 +66,7 @@ def test_default_location_and_flags(tmp_path):
     conn = connect(context="two", environ=env)
     assert (conn.context, conn.namespace) == ("two", "default")
     conn = connect(context="one", namespace="other", environ=env, request_timeout=5.0)
-    assert (conn.namespace, conn.request_timeout, conn.namespace_from_flag) == ("other", 5.0, True)
+    assert (conn.namespace, conn.request_timeout) == ("other", 5.0)
     explicit = write(tmp_path / "explicit.yaml", kubeconfig(
         "x", {"x": ("c", "u", None)}, {"c": "http://x.example"}, {"u": {}}))
     # --kubeconfig wins over $KUBECONFIG and the default location

@@ -15,6 +15,7 @@ import os
 import sys
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 from urllib.parse import urlencode
 
 import urllib3
@@ -34,6 +35,9 @@ TABLE = "application/json;as=Table;v=v1;g=meta.k8s.io,application/json"
 DEFAULT_CONNECT_TIMEOUT = 30.0
 USER_AGENT = f"kubedeck/{__version__}"
 
+if TYPE_CHECKING:
+    from kubernetes.client import ApiClient
+
 Query = Mapping[str, object] | Iterable[tuple[str, object]] | None
 
 
@@ -41,22 +45,23 @@ Query = Mapping[str, object] | Iterable[tuple[str, object]] | None
 class Connection:
     """One context's API client and what the user should be told about it."""
 
-    api_client: object
+    api_client: ApiClient
     context: str
     cluster: str
     server: str
     user: str
     namespace: str
     request_timeout: float | None = None
-    namespace_from_flag: bool = False
-    _closed: bool = field(default=False, repr=False)
+    _closed: bool = field(default=False, init=False, repr=False)
 
     # -- raw requests ------------------------------------------------------------------------
 
-    def _timeout(self, stream: bool) -> urllib3.Timeout:
+    def _timeout(self, stream: bool) -> tuple[float, float | None]:
+        """(connect, read) seconds: --request-timeout bounds both, streams never time out
+        reading, and connecting gives up after 30 s as kubectl's dialer does."""
         limit = self.request_timeout
         connect = min(limit, DEFAULT_CONNECT_TIMEOUT) if limit else DEFAULT_CONNECT_TIMEOUT
-        return urllib3.Timeout(connect=connect, read=None if stream else limit)
+        return connect, None if stream else limit
 
     def request(self, method: str, path: str, *, query: Query = None,
                 accept: str = JSON, body: object = None, content_type: str | None = None,
@@ -79,7 +84,7 @@ class Connection:
                 url += "?" + urlencode(params)
             resp = client.call_api(method, url, header_params=headers, body=body,
                                    post_params=post,
-                                   _request_timeout=_timeout_pair(self._timeout(stream)))
+                                   _request_timeout=self._timeout(stream))
         except KubedeckError:
             raise
         except Exception as exc:  # transport failures arrive as many urllib3/ssl/socket types
@@ -125,10 +130,6 @@ def _query_value(value: object) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     return str(value)
-
-
-def _timeout_pair(t: urllib3.Timeout) -> tuple[float | None, float | None]:
-    return (t.connect_timeout, t.read_timeout)
 
 
 def _retry_after(value: str | None) -> float | None:
@@ -250,7 +251,7 @@ def client_from_kubeconfig(cfg: Kubeconfig, context: str | None = None, *,
     ns = namespace or str(body.get("namespace") or "") or "default"
     return Connection(api_client=api_client, context=name, cluster=cluster_name,
                       server=server.rstrip("/"), user=user_name, namespace=ns,
-                      request_timeout=request_timeout, namespace_from_flag=bool(namespace))
+                      request_timeout=request_timeout)
 
 
 def connect(kubeconfig: str | None = None, context: str | None = None,
