@@ -170,6 +170,10 @@ def test_objects_match_kubectl(world_env, args):
     ["get", "ev", "-A"],
     ["get", "foo"],
     ["get", "deployments.app", "-n", "guestbook"],
+    ["get", "pods", "-n", "nope"],
+    ["get", "ns", "nope"],
+    ["get", "cm", "app-config", "-A"],
+    ["get", "certificates.demo", "api", "-n", "web", "-o", "name"],
 ])
 def test_errors_and_warnings_match_kubectl(world_env, args):
     compare(world_env, *args)
