@@ -9,7 +9,7 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from kubedeck.kube.changes import ChangeBatch
-from kubedeck.kube.reflector_codec import Decoder, Event, MetadataDecoder
+from kubedeck.kube.reflector_codec import Decoder, Event, SchemaDecoder
 
 
 def rv_of(record: Any) -> str:
@@ -68,7 +68,7 @@ class Probe:
     until `go` is set, so a test can change the server at exactly that moment."""
 
     def __init__(self, inner: Decoder | None = None) -> None:
-        self.inner = inner or MetadataDecoder()
+        self.inner = inner or SchemaDecoder()
         self.pages = 0
         self.events: list[str] = []
         self.hold_page: int | None = None

@@ -23,7 +23,6 @@ from kubedeck.kube.backoff import BackoffPolicy
 from kubedeck.kube.changes import ChangeBatch
 from kubedeck.kube.connect import Connection
 from kubedeck.kube.reflector import Reflector
-from kubedeck.kube.reflector_codec import MetadataDecoder
 from kubedeck.kube.reflector_http import ResourceLike
 
 FAST = BackoffPolicy(base=0.01, cap=0.05, jitter=0.5, auth_delay=0.2)
@@ -287,8 +286,9 @@ def test_error_event_410_relists_and_sees_deletions(api, make):
 def test_http_410_on_watch_relists(api, make):
     api.put(pod("u1", 10))
     api.watches.append(Reply(410, msgspec.json.encode(status(410, "Gone", "gone"))))
-    make()
+    r, _ = make()
     wait_for(lambda: len(api.list_requests()) == 2, "relist after HTTP 410")
+    assert r.retry_delay is not None, "a 410 straight after a fresh list waits before relisting"
 
 
 def test_expired_continue_token_relists_in_one_page(api, make):
@@ -433,11 +433,11 @@ def test_stop_during_a_long_backoff_returns(api, make):
     assert not r._worker.is_alive()
 
 
-def test_metadata_decoder_is_the_default(api, make):
-    api.put(pod("u1", 10))
-    r, _ = make(decode=MetadataDecoder())
+def test_the_default_decoder_follows_the_kind(api, make):
+    api.put({**pod("u1", 10), "status": {"phase": "Pending"}})
+    r, _ = make()
     wait_for(r.synced.is_set, "synced")
-    assert r.snapshot()[0].metadata.name == "pod-u1"
+    assert r.snapshot()[0].status.phase == "Pending"
 
 
 def test_a_connection_names_its_user_and_context_in_errors(api):

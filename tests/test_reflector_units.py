@@ -7,7 +7,8 @@ import pytest
 
 from kubedeck.kube.backoff import Backoff, BackoffPolicy, retry_after_seconds
 from kubedeck.kube.changes import Coalescer
-from kubedeck.kube.reflector_codec import MetadataDecoder
+from kubedeck.kube.decode import ConfigMap, Pod, Record
+from kubedeck.kube.reflector_codec import SchemaDecoder, decoder_for
 from kubedeck.kube.watchstream import split_lines
 
 
@@ -113,11 +114,12 @@ def test_split_lines_keeps_an_unterminated_last_line_and_skips_blank_ones():
 def _obj(uid: str, rv: str) -> dict:
     return {"apiVersion": "v1", "kind": "Pod",
             "metadata": {"uid": uid, "name": "p-" + uid, "namespace": "ns", "resourceVersion": rv,
-                         "labels": {"app": "x"}}, "spec": {"containers": []}}
+                         "labels": {"app": "x"}},
+            "spec": {"containers": []}, "status": {"phase": "Running"}}
 
 
-def test_metadata_decoder_reads_lists_events_bookmarks_and_errors():
-    d = MetadataDecoder()
+def test_schema_decoder_reads_lists_events_bookmarks_and_errors():
+    d = SchemaDecoder()
     raw = msgspec.json.encode({"kind": "PodList", "metadata": {"resourceVersion": "9",
                                                                "continue": "tok"},
                                "items": [_obj("u1", "5"), _obj("u2", "6")]})
@@ -135,9 +137,19 @@ def test_metadata_decoder_reads_lists_events_bookmarks_and_errors():
 
     err = d.decode_event(b'{"type":"ERROR","object":{"kind":"Status","status":"Failure",'
                          b'"message":"too old resource version: 1","reason":"Expired","code":410}}')
+    assert err.record is None
     assert err.status is not None and (err.status.code, err.status.reason) == (410, "Expired")
 
 
-def test_metadata_decoder_rejects_garbage():
+def test_decoder_for_picks_the_column_schema_or_metadata_only():
+    assert decoder_for("", "Pod").schema is Pod
+    assert decoder_for("", "ConfigMap").schema is ConfigMap
+    assert decoder_for("example.com", "Widget").schema is Record
+    ev = decoder_for("", "Pod").decode_event(
+        msgspec.json.encode({"type": "ADDED", "object": _obj("u1", "3")}))
+    assert ev.record.status.phase == "Running"
+
+
+def test_schema_decoder_rejects_garbage():
     with pytest.raises(msgspec.DecodeError):
-        MetadataDecoder().decode_event(b'{"type":"ADDED","object":{')
+        SchemaDecoder().decode_event(b'{"type":"ADDED","object":{')

@@ -21,7 +21,7 @@ import urllib3
 
 from kubedeck.kube.backoff import Backoff, BackoffPolicy
 from kubedeck.kube.changes import ChangeBatch, Coalescer
-from kubedeck.kube.reflector_codec import Decoder, Event, MetadataDecoder
+from kubedeck.kube.reflector_codec import Decoder, Event, decoder_for
 from kubedeck.kube.reflector_http import (
     Failure,
     ResourceLike,
@@ -66,7 +66,7 @@ class Reflector:
         self.namespace = namespace if resource.namespaced else None
         self.label_selector = label_selector or None
         self.field_selector = field_selector or None
-        self._decoder: Decoder = decode or MetadataDecoder()
+        self._decoder: Decoder = decode or decoder_for(resource.group, resource.kind)
         self._on_batch = on_batch
         self._batch_interval = batch_interval
         self._backoff = Backoff(backoff or BackoffPolicy())
@@ -89,7 +89,8 @@ class Reflector:
         self.last_error: str | None = None
         self.connected = False
         self.retry_delay: float | None = None  # the wait chosen after the last failure
-        self._last_watch_quick = False
+        self._watch_events = 0  # events the current (or last) watch brought
+        self._watch_quick = False  # the last watch ended within _QUICK_END
 
     # -- public ----------------------------------------------------------------------------
 
@@ -141,15 +142,15 @@ class Reflector:
 
     def _run(self) -> None:
         need_list = True
-        gone_in_a_row = 0
         while not self._stop.is_set():
+            listed = watching = False
             try:
                 if need_list:
                     self._list()
-                    need_list = False
-                events = self._watch()
-                gone_in_a_row = 0
-                if events == 0 and self._last_watch_quick:
+                    need_list, listed = False, True
+                watching = True
+                self._watch()
+                if self._watch_events == 0 and self._watch_quick:
                     raise Failure(f"watch {self.description}: the server closed the watch "
                                   "at once")
             except _Stopped:
@@ -158,12 +159,11 @@ class Reflector:
                 if self._stop.is_set():
                     break
                 self.connected = False
-                if failure.code == 410:
-                    need_list = True
-                    gone_in_a_row += 1
-                    if gone_in_a_row == 1:
-                        continue
                 need_list = need_list or failure.relist
+                # A resumed watch that is told its version is gone relists at once; a 410
+                # straight after a fresh list (or on the list itself) waits like any failure.
+                if failure.code == 410 and watching and not (listed and self._watch_events == 0):
+                    continue
                 self._wait_after(failure)
         self.connected = False
 
@@ -242,21 +242,21 @@ class Reflector:
                     changes.append((uid, prev, rec))
             self._store = fresh
             self._resource_version = resource_version
-        self._changes.put_many(changes)
+            self._changes.put_many(changes)
 
     # -- watch -----------------------------------------------------------------------------
 
-    def _watch(self) -> int:
-        """Follow one watch to its end; the number of events (bookmarks included) seen."""
+    def _watch(self) -> None:
+        """Follow one watch to its end, counting the events (bookmarks included) it brings."""
         what = f"watch {self.description}"
         timeout_seconds = int(self._min_watch_timeout * (1.0 + random.random()))
         query = self._selectors() + [
             ("watch", "true"), ("resourceVersion", self.resource_version),
             ("allowWatchBookmarks", "true"), ("timeoutSeconds", str(timeout_seconds))]
         started = time.monotonic()
-        self._last_watch_quick = False
+        self._watch_events = 0
+        self._watch_quick = False
         resp = self._open(what, query, timeout_seconds + 30.0)
-        events = 0
         clean = False
         try:
             if resp.status != 200:
@@ -265,12 +265,11 @@ class Reflector:
             self._healthy()
             for line in self._lines(what, resp):
                 self._apply(what, line)
-                events += 1
+                self._watch_events += 1
             clean = True
         finally:
             self._release(resp, reuse=clean)
-        self._last_watch_quick = time.monotonic() - started < _QUICK_END
-        return events
+        self._watch_quick = time.monotonic() - started < _QUICK_END
 
     def _lines(self, what: str, resp: urllib3.BaseHTTPResponse) -> Iterator[bytes]:
         try:
@@ -310,9 +309,9 @@ class Reflector:
                     else None
             else:
                 raise Failure(f"{what}: unexpected event type {ev.type!r}", relist=True)
+            if change is not None:
+                self._changes.put(*change)
             self._resource_version = ev.resource_version
-        if change is not None:
-            self._changes.put(*change)
 
     # -- HTTP ------------------------------------------------------------------------------
 
@@ -370,6 +369,8 @@ class Reflector:
             if self._stop.wait(self._batch_interval):
                 return
             batch = self._changes.take()
+            if self._stop.is_set():  # after take(): its clear() cannot hide stop's wake-up
+                return
             if batch and self._on_batch is not None:
                 try:
                     self._on_batch(batch)

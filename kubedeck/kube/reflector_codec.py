@@ -1,8 +1,8 @@
-"""What the reflector needs from a decoder, and a metadata-only decoder that satisfies it.
+"""What the reflector needs from a decoder, and the adapter to kube.decode's schemas.
 
 The reflector only has to know an object's uid and resourceVersion; what else a record holds
-is the decoder's business, so the same reflector serves the table's partial schemas and the
-metadata-only records used for kinds without columns.
+is the decoder's business, so the same reflector serves the table's partial schemas, the
+metadata-only records used for kinds without columns, and wrappers that tests instrument.
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-import msgspec
+from kubedeck.kube.decode import Record, Status, decode_list, decode_watch_line, schema_for
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,71 +52,29 @@ class Decoder(Protocol):
     def resource_version(self, record: Any) -> str: ...
 
 
-class ObjectMeta(msgspec.Struct, frozen=True):
-    uid: str = ""
-    name: str = ""
-    namespace: str = ""
-    resourceVersion: str = ""
-    labels: dict[str, str] = {}
-    creationTimestamp: str | None = None
-    deletionTimestamp: str | None = None
+class SchemaDecoder:
+    """Decodes with one of kube.decode's partial schemas (metadata only by default)."""
 
-
-class MetaRecord(msgspec.Struct, frozen=True):
-    """The metadata of any object: enough to keep a store and show names."""
-
-    metadata: ObjectMeta = ObjectMeta()
-
-
-class _ListMeta(msgspec.Struct, frozen=True):
-    resourceVersion: str = ""
-    continue_: str = msgspec.field(default="", name="continue")
-
-
-class _List(msgspec.Struct):
-    metadata: _ListMeta = _ListMeta()
-    items: list[MetaRecord] | None = None
-
-
-class _Status(msgspec.Struct):
-    code: int = 0
-    reason: str = ""
-    message: str = ""
-
-
-class _RawEvent(msgspec.Struct):
-    type: str
-    object: msgspec.Raw = msgspec.Raw(b"null")
-
-
-_list_decoder = msgspec.json.Decoder(_List)
-_event_decoder = msgspec.json.Decoder(_RawEvent)
-_record_decoder = msgspec.json.Decoder(MetaRecord)
-_status_decoder = msgspec.json.Decoder(_Status)
-
-
-def decode_status(raw: bytes) -> ApiStatus:
-    """A Status body; raises msgspec.DecodeError when the body is not one."""
-    st = _status_decoder.decode(raw)
-    return ApiStatus(st.code, st.reason, st.message)
-
-
-class MetadataDecoder:
-    """Decodes any kind into MetaRecord, ignoring everything outside metadata."""
+    def __init__(self, schema: type[Record] = Record) -> None:
+        self.schema = schema
 
     def decode_list(self, raw: bytes) -> Page:
-        lst = _list_decoder.decode(raw)
-        return Page(lst.items or [], lst.metadata.resourceVersion, lst.metadata.continue_)
+        page = decode_list(self.schema, raw)
+        return Page(page.items, page.resource_version, page.continue_token)
 
     def decode_event(self, raw: bytes) -> Event:
-        ev = _event_decoder.decode(raw)
-        if ev.type == "ERROR":
-            return Event("ERROR", None, "", decode_status(ev.object))
-        rec = _record_decoder.decode(ev.object)
-        return Event(ev.type, rec, rec.metadata.resourceVersion)
+        kind, obj = decode_watch_line(self.schema, raw)
+        if isinstance(obj, Status):
+            return Event(kind, None, "", ApiStatus(obj.code, obj.reason, obj.message))
+        return Event(kind, obj, obj.metadata.resourceVersion)
 
-    def uid(self, record: MetaRecord) -> str:
+    def uid(self, record: Record) -> str:
         return record.metadata.uid
 
-    def resource_version(self, record: MetaRecord) -> str:
+    def resource_version(self, record: Record) -> str:
         return record.metadata.resourceVersion
+
+
+def decoder_for(group: str, kind: str) -> SchemaDecoder:
+    """The kind's column schema when it has kubectl columns, else metadata only."""
+    return SchemaDecoder(schema_for(group, kind) or Record)
