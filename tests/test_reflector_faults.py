@@ -16,9 +16,10 @@ from reflector_support import Mirror, Probe, versions_of, wait_for
 
 from kubedeck.fake.cluster import FakeCluster
 from kubedeck.fake.faults import Fault
-from kubedeck.fake.serve import RunningServer, serve
+from kubedeck.fake.serve import RunningServer, serve, write_kubeconfig
 from kubedeck.kube.backoff import BackoffPolicy
 from kubedeck.kube.changes import ChangeBatch
+from kubedeck.kube.connect import connect
 from kubedeck.kube.reflector import Reflector
 from kubedeck.kube.reflector_codec import decoder_for
 
@@ -359,3 +360,24 @@ def test_objects_leaving_and_entering_the_label_selector(sim, start):
     wait_for(lambda: mirror.versions() == web(), "batches equal the selected objects")
     assert left in mirror.deleted() and entered in mirror.versions()
     assert not mirror.problems
+
+
+@pytest.mark.parametrize("token", [None, "s3cret"])
+def test_works_through_a_kubeconfig_connection_over_tls(tmp_path, token):
+    cluster = FakeCluster()
+    server = serve(cluster, tls=True, token=token)
+    try:
+        conn = connect(str(write_kubeconfig(tmp_path / "config", server)))
+        sim = Sim(cluster, server)
+        sim.create("cm-0")
+        mirror = Mirror()
+        r = Reflector(conn, sim.cm, conn.namespace, on_batch=mirror, backoff=FAST,
+                      batch_interval=0.02).start()
+        try:
+            sim.create("cm-1")
+            converged(sim, r, mirror)
+            assert r.last_error is None
+        finally:
+            r.stop()
+    finally:
+        server.stop()

@@ -328,7 +328,7 @@ class Reflector:
         with self._lock:
             self._resp = resp
         if self._stop.is_set():
-            self._release(resp)
+            self._release(resp, reuse=False)
             raise _Stopped
         return resp
 
@@ -340,7 +340,8 @@ class Reflector:
                 raise _Stopped from None
             raise stream_failure(what, exc, self._origin) from None
 
-    def _release(self, resp: urllib3.BaseHTTPResponse, reuse: bool = True) -> None:
+    def _release(self, resp: urllib3.BaseHTTPResponse, reuse: bool) -> None:
+        """Give a fully read connection back to the pool; close any other."""
         with self._lock:
             if self._resp is resp:
                 self._resp = None
