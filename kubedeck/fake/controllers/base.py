@@ -131,6 +131,7 @@ class Controller:
     """One reconciler keyed by (namespace, name) of its primary resource."""
 
     name: ClassVar[str] = ""
+    component: ClassVar[str] = ""  # source.component of its events, when not `name`
     watches: ClassVar[tuple[str, ...]] = ()
 
     def __init__(self, manager: Manager) -> None:
@@ -164,6 +165,31 @@ class Controller:
 
     def rt(self, plural: str, group: str = "") -> ResourceType:
         return self.manager.rt(plural, group)
+
+    def controlled(self, owner: dict, plural: str, group: str = "") -> list[dict]:
+        """Live objects of one type whose controller reference is `owner` (via the index)."""
+        uid = owner["metadata"]["uid"]
+        rt = self.rt(plural, group)
+        out = []
+        for _key, ns, name in self.manager.index.owned(uid, rt.key):
+            obj = self.store.get(rt, ns, name)
+            if obj is not None and any(
+                    r.get("controller") and r.get("uid") == uid
+                    for r in obj["metadata"].get("ownerReferences") or ()):
+                out.append(obj)
+        return out
+
+    def delete_pod(self, owner: dict, pod: dict, message: str) -> None:
+        """Delete a dependent pod and record SuccessfulDelete on its owner; gone already is fine."""
+        meta = pod["metadata"]
+        try:
+            self.cluster.delete(self.rt("pods"), meta["namespace"], meta["name"])
+        except StoreError as exc:
+            if exc.code != 404:
+                raise
+            return
+        self.manager.events.record(owner, "Normal", "SuccessfulDelete", message,
+                                   component=self.component or self.name)
 
 
 class Manager:

@@ -17,7 +17,6 @@ from kubedeck.fake.controllers.nodematch import matches_node_selector, untolerat
 from kubedeck.fake.controllers.podutil import (
     controller_ref,
     is_available,
-    is_controlled_by,
     is_ready,
     is_terminating,
     phase,
@@ -172,13 +171,8 @@ class DaemonSetController(Controller):
     # -- pods ------------------------------------------------------------------------------
 
     def _pods_by_node(self, ds: dict) -> dict[str, list[dict]]:
-        uid = ds["metadata"]["uid"]
-        pods_rt = self.rt("pods")
         out: dict[str, list[dict]] = {}
-        for _key, ns, name in self.manager.index.owned(uid, "pods"):
-            pod = self.store.get(pods_rt, ns, name)
-            if pod is None or not is_controlled_by(pod, uid):
-                continue
+        for pod in self.controlled(ds, "pods"):
             node = (pod.get("spec") or {}).get("nodeName", "")
             out.setdefault(node, []).append(pod)
         for pods in out.values():
@@ -291,15 +285,7 @@ class DaemonSetController(Controller):
             action="Binding")
 
     def _delete_pod(self, ds: dict, pod: dict) -> None:
-        meta = pod["metadata"]
-        try:
-            self.cluster.delete(self.rt("pods"), meta["namespace"], meta["name"])
-        except StoreError as exc:
-            if exc.code != 404:
-                raise
-            return
-        self.manager.events.record(ds, "Normal", "SuccessfulDelete",
-                                   f"Deleted pod: {meta['name']}", component=self.component)
+        self.delete_pod(ds, pod, f"Deleted pod: {pod['metadata']['name']}")
 
     # -- status ----------------------------------------------------------------------------
 

@@ -18,7 +18,6 @@ from kubedeck.fake.controllers.podutil import (
     condition,
     controller_ref,
     is_active,
-    is_controlled_by,
     is_ready,
     is_terminal,
     is_terminating,
@@ -145,7 +144,7 @@ class JobController(Controller):
         uid = job["metadata"]["uid"]
         spec = job.get("spec") or {}
         now = self.now()
-        pods = self._pods(job)
+        pods = self.controlled(job, "pods")
         succeeded, failed, done_indexes, new_failure = self._count(uid, pods)
         active = [p for p in pods if is_active(p)]
         terminating = [p for p in pods if not is_terminal(p) and is_terminating(p)]
@@ -197,16 +196,6 @@ class JobController(Controller):
     @staticmethod
     def _has(conditions: list[dict], type_: str) -> bool:
         return any(c.get("type") == type_ and c.get("status") == "True" for c in conditions)
-
-    def _pods(self, job: dict) -> list[dict]:
-        uid = job["metadata"]["uid"]
-        pods_rt = self.rt("pods")
-        out = []
-        for _key, ns, name in self.manager.index.owned(uid, "pods"):
-            pod = self.store.get(pods_rt, ns, name)
-            if pod is not None and is_controlled_by(pod, uid):
-                out.append(pod)
-        return out
 
     def _count(self, uid: str, pods: list[dict]) -> tuple[int, int, set[int], bool]:
         """Cumulative (succeeded, failed, succeeded indexes, whether a failure is new)."""
@@ -377,15 +366,7 @@ class JobController(Controller):
         return pod
 
     def _delete_pod(self, job: dict, pod: dict) -> None:
-        meta = pod["metadata"]
-        try:
-            self.cluster.delete(self.rt("pods"), meta["namespace"], meta["name"])
-        except StoreError as exc:
-            if exc.code != 404:
-                raise
-            return
-        self.manager.events.record(job, "Normal", "SuccessfulDelete",
-                                   f"Deleted pod: {meta['name']}", component=self.component)
+        self.delete_pod(job, pod, f"Deleted pod: {pod['metadata']['name']}")
 
 
 # -- CronJob -------------------------------------------------------------------------------
@@ -470,14 +451,7 @@ class CronJobController(Controller):
             self.store.write_status(rt, updated)
 
     def _jobs(self, cronjob: dict) -> list[dict]:
-        uid = cronjob["metadata"]["uid"]
-        jobs_rt = self.rt("jobs", "batch")
-        out = []
-        for _key, ns, name in self.manager.index.owned(uid, jobs_rt.key):
-            job = self.store.get(jobs_rt, ns, name)
-            if job is not None and is_controlled_by(job, uid):
-                out.append(job)
-        return out
+        return self.controlled(cronjob, "jobs", "batch")
 
     def _track_jobs(self, cronjob: dict, status: dict, jobs: list[dict]) -> None:
         active = list(status.get("active") or [])

@@ -14,7 +14,6 @@ from kubedeck.fake.controllers.base import Controller, parse_time
 from kubedeck.fake.controllers.podutil import (
     controller_ref,
     is_available,
-    is_controlled_by,
     is_ready,
     is_terminating,
     phase,
@@ -70,7 +69,7 @@ class StatefulSetController(Controller):
         current_rev = next((r for r in revisions
                             if r["metadata"]["name"] == status.get("currentRevision")), update_rev)
         self._converge(sts, current_rev, update_rev)
-        pods = self._pods(sts)
+        pods = self.controlled(sts, "pods")
         new_status = self._status(sts, pods, current_rev, update_rev)
         in_use = {current_rev["metadata"]["name"], update_rev["metadata"]["name"]}
         in_use |= {(p["metadata"].get("labels") or {}).get(REVISION_LABEL, "") for p in pods}
@@ -81,16 +80,6 @@ class StatefulSetController(Controller):
             self.store.write_status(rt, updated)
 
     # -- pods ------------------------------------------------------------------------------
-
-    def _pods(self, sts: dict) -> list[dict]:
-        uid = sts["metadata"]["uid"]
-        pods_rt = self.rt("pods")
-        out = []
-        for _key, ns, name in self.manager.index.owned(uid, "pods"):
-            pod = self.store.get(pods_rt, ns, name)
-            if pod is not None and is_controlled_by(pod, uid):
-                out.append(pod)
-        return out
 
     def _ordinal(self, sts: dict, pod: dict) -> int | None:
         m = re.fullmatch(re.escape(sts["metadata"]["name"]) + r"-(\d+)", pod["metadata"]["name"])
@@ -104,7 +93,7 @@ class StatefulSetController(Controller):
         monotonic = spec.get("podManagementPolicy", "OrderedReady") != "Parallel"
         by_ordinal: dict[int, dict] = {}
         condemned: list[tuple[int, dict]] = []
-        for pod in self._pods(sts):
+        for pod in self.controlled(sts, "pods"):
             ordinal = self._ordinal(sts, pod)
             if ordinal is None:
                 continue
@@ -231,17 +220,8 @@ class StatefulSetController(Controller):
             pod_spec["volumes"] = volumes
 
     def _delete_pod(self, sts: dict, pod: dict) -> None:
-        meta = pod["metadata"]
-        try:
-            self.cluster.delete(self.rt("pods"), meta["namespace"], meta["name"])
-        except StoreError as exc:
-            if exc.code != 404:
-                raise
-            return
-        self.manager.events.record(
-            sts, "Normal", "SuccessfulDelete",
-            f"delete Pod {meta['name']} in StatefulSet {sts['metadata']['name']} successful",
-            component=self.component)
+        self.delete_pod(sts, pod, f"delete Pod {pod['metadata']['name']} in StatefulSet "
+                                  f"{sts['metadata']['name']} successful")
 
     # -- status ----------------------------------------------------------------------------
 
