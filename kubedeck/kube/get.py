@@ -15,9 +15,9 @@ once); the wall times are within noise of each other, the memory is not.
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from typing import TextIO
+from typing import TextIO, TypeVar
 
 import msgspec
 
@@ -25,6 +25,8 @@ from kubedeck.kube import printer
 from kubedeck.kube.connect import JSON, TABLE, Connection
 from kubedeck.kube.discovery import APIResource, Discovery
 from kubedeck.kube.errors import ApiError, KubedeckError
+
+P = TypeVar("P")
 
 OUTPUTS = ("", "wide", "json", "yaml", "name")
 CHUNK_SIZE = 500
@@ -121,19 +123,17 @@ def list_query(opts: GetOptions) -> dict[str, object]:
     return q
 
 
-def _pages(conn: Connection, path: str, query: dict[str, object], accept: str) -> Iterator[bytes]:
-    """Each page of a list, following continue tokens as kubectl's chunked listing does."""
+def _pages(conn: Connection, path: str, query: dict[str, object], accept: str,
+           decode_page: Callable[[bytes], tuple[P, str]]) -> Iterator[P]:
+    """Each decoded page of a list, following continue tokens as kubectl's chunked listing
+    does; the page is decoded once, and its continue token comes from that decoding."""
     token = ""
     while True:
-        raw = conn.get(path, {**query, "continue": token or None}, accept=accept)
-        yield raw
-        token = msgspec.json.decode(raw, type=_PageMeta).metadata.continue_
+        page, token = decode_page(conn.get(path, {**query, "continue": token or None},
+                                           accept=accept))
+        yield page
         if not token:
             return
-
-
-class _PageMeta(msgspec.Struct):
-    metadata: _Meta = _Meta()
 
 
 # -- tables ------------------------------------------------------------------------------------
@@ -176,8 +176,12 @@ def _client_side_table(conn: Connection, target: Target, opts: GetOptions,
                     raise
                 errors.append(exc.message)
     else:
-        for raw in _pages(conn, r.path(ns), list_query(opts), JSON):
-            for record in decode.decode_list(schema, raw).items:
+        def decode_page(raw: bytes) -> tuple[list, str]:
+            page = decode.decode_list(schema, raw)
+            return page.items, page.continue_token
+
+        for items in _pages(conn, r.path(ns), list_query(opts), JSON, decode_page):
+            for record in items:
                 add(record)
             now = time.time()
     return KindTable(r, table, name_col)
@@ -192,9 +196,12 @@ def _server_side_table(conn: Connection, target: Target, opts: GetOptions,
     wide = opts.output == "wide"
     kind_table: KindTable | None = None
 
-    def add(raw: bytes) -> None:
-        nonlocal kind_table
+    def decode_page(raw: bytes) -> tuple[decode.Table, str]:
         t = decode.decode_table(raw)
+        return t, t.metadata.continue_
+
+    def add(t: decode.Table) -> None:
+        nonlocal kind_table
         visible = [i for i, c in enumerate(t.columnDefinitions) if wide or c.priority == 0]
         if kind_table is None:
             defs = t.columnDefinitions
@@ -211,14 +218,14 @@ def _server_side_table(conn: Connection, target: Target, opts: GetOptions,
     if target.names:
         for name in target.names:
             try:
-                add(conn.get(r.path(ns, name), accept=TABLE))
+                add(decode.decode_table(conn.get(r.path(ns, name), accept=TABLE)))
             except ApiError as exc:
                 if exc.code != 404:
                     raise
                 errors.append(exc.message)
     else:
-        for raw in _pages(conn, r.path(ns), list_query(opts), TABLE):
-            add(raw)
+        for page in _pages(conn, r.path(ns), list_query(opts), TABLE, decode_page):
+            add(page)
     return kind_table or KindTable(r, printer.Table([]), None)
 
 
@@ -280,8 +287,12 @@ def get_objects(conn: Connection, targets: list[Target], opts: GetOptions,
                         raise
                     errors.append(exc.message)
             continue
-        for raw in _pages(conn, r.path(ns), list_query(opts), JSON):
-            for item in msgspec.json.decode(raw, type=_RawList).items:
+        def decode_page(raw: bytes) -> tuple[list[msgspec.Raw], str]:
+            page = msgspec.json.decode(raw, type=_RawList)
+            return page.items, page.metadata.continue_
+
+        for items in _pages(conn, r.path(ns), list_query(opts), JSON, decode_page):
+            for item in items:
                 obj = msgspec.json.decode(item)
                 obj["apiVersion"] = r.api_version
                 obj["kind"] = r.kind

@@ -33,6 +33,13 @@ class TabWriter:
             return ""
         ncols = max(len(r) for r in rows)
         widths = self.widths + [MIN_WIDTH] * (ncols - len(self.widths))
+        if all(len(r) == ncols for r in rows):
+            for i, column in enumerate(zip(*rows, strict=True)):
+                if i < ncols - 1:
+                    widths[i] = max(widths[i], max(map(len, column)) + PADDING)
+            self.widths = widths
+            line = "".join(f"{{:<{w}}}" for w in widths[:ncols - 1]) + "{}"
+            return "\n".join(line.format(*r) for r in rows) + "\n"
         for r in rows:
             for i, cell in enumerate(r[:-1]):
                 w = len(cell) + PADDING
