@@ -109,6 +109,7 @@ def run_sim(port: int, kubeconfig: str | os.PathLike, tls: bool = False, pods: i
         seed_demo(cluster)
     if pods:
         add_pods(cluster, pods)
+    cluster.step()  # settle the controllers' catch-up before anyone can list
     try:
         running = serve(cluster, port, tls, token)
     except OSError as exc:

@@ -95,8 +95,10 @@ class WatchStream:
             ex.end_stream()
             return
         if fault is not None and fault.action == "bookmarks":
+            with store.lock:
+                rv = store.resource_version if w.empty() else (self.opts.since or start_rv)
             for _ in range(max(fault.after_events, 1)):
-                ex.write_chunk(self._bookmark(store.resource_version))
+                ex.write_chunk(self._bookmark(rv))
             ex.end_stream()
             return
         disconnect_after = fault.after_events if fault and fault.action == "disconnect" else None
