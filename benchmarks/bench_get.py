@@ -13,6 +13,7 @@ Writes benchmarks/RESULTS.md (the section between the markers of this script).
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import platform
 import shutil
@@ -109,6 +110,7 @@ def bench_size(pods: int, repeats: int, tmp: Path) -> dict[str, list[Sample]]:
             "kubectl get pods -A": [shutil.which("kubectl") or "kubectl", "get", "pods", "-A"],
             "official client (models)": [sys.executable, "-c", OFFICIAL_CLIENT, str(kubeconfig)],
         }
+        KUBECTL_VERSIONS.add(kubectl_version(env))
         results: dict[str, list[Sample]] = {name: [] for name in clients}
         for name, argv in clients.items():
             run_measured(argv, env)
@@ -126,6 +128,19 @@ def bench_size(pods: int, repeats: int, tmp: Path) -> dict[str, list[Sample]]:
             sim.kill()
 
 
+KUBECTL_VERSIONS: set[str] = set()
+
+
+def kubectl_version(env: dict[str, str]) -> str:
+    """The kubectl that really ran: gcloud's kubectl dispatches to one matching the server."""
+    done = subprocess.run(["kubectl", "version", "-o", "json"], env=env, capture_output=True,
+                          text=True)
+    try:
+        return json.loads(done.stdout)["clientVersion"]["gitVersion"]
+    except (ValueError, KeyError):
+        return "unknown"
+
+
 def machine() -> str:
     cpu = "unknown CPU"
     try:
@@ -136,9 +151,8 @@ def machine() -> str:
     except OSError:
         pass
     mem = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
-    kubectl = subprocess.run(["kubectl", "version", "--client"], capture_output=True, text=True)
     return (f"{cpu}, {os.cpu_count()} cores, {mem:.0f} GiB RAM; Python {platform.python_version()}; "
-            f"{kubectl.stdout.splitlines()[0] if kubectl.stdout else 'kubectl ?'}")
+            f"kubectl {', '.join(sorted(KUBECTL_VERSIONS)) or '?'}")
 
 
 def render(all_results: dict[int, dict[str, list[Sample]]], repeats: int) -> str:
