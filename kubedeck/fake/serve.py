@@ -129,8 +129,8 @@ def run_sim(port: int, kubeconfig: str | os.PathLike, tls: bool = False, pods: i
                 for sig in (signal.SIGINT, signal.SIGTERM)}
     try:
         print(f"kubedeck sim: serving the simulated cluster at {running.url}; try "
-              f"`kubectl --kubeconfig {path} get pods -A` or `KUBECONFIG={path} kubedeck` "
-              "(Ctrl-C stops it)", flush=True)
+              f"`kubectl --kubeconfig {path} get pods -A` or "
+              f"`kubedeck --kubeconfig {path} get pods -A` (Ctrl-C stops it)", flush=True)
         done.wait()
     finally:
         for sig, handler in previous.items():
