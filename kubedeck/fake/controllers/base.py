@@ -34,6 +34,7 @@ from typing import TYPE_CHECKING, ClassVar
 
 from kubedeck.fake.resources import ResourceType
 from kubedeck.fake.store import StoreError, WatchEvent
+from kubedeck.kube.selectors import selector_from_match_labels
 
 if TYPE_CHECKING:
     from kubedeck.fake.cluster import FakeCluster
@@ -127,6 +128,27 @@ class Index:
             return self._uids.get(uid)
 
 
+class Orphans:
+    """Names of ownerless dependents per namespace, kept from events so adoption never
+    scans a whole resource type."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._names: dict[str, set[str]] = {}
+
+    def note(self, namespace: str, name: str, orphan: bool) -> None:
+        with self._lock:
+            names = self._names.setdefault(namespace, set())
+            if orphan:
+                names.add(name)
+            else:
+                names.discard(name)
+
+    def names(self, namespace: str) -> list[str]:
+        with self._lock:
+            return sorted(self._names.get(namespace, ()))
+
+
 class Controller:
     """One reconciler keyed by (namespace, name) of its primary resource."""
 
@@ -165,6 +187,23 @@ class Controller:
 
     def rt(self, plural: str, group: str = "") -> ResourceType:
         return self.manager.rt(plural, group)
+
+    def track_orphan(self, orphans: Orphans, ev: WatchEvent, orphan: bool, owner_plural: str,
+                     owner_group: str) -> None:
+        """Record whether a dependent is ownerless; if so, wake every owner of this
+        controller's kind whose selector matches it, to adopt it."""
+        meta = ev.object["metadata"]
+        ns = meta.get("namespace", "")
+        orphans.note(ns, meta["name"], orphan)
+        if not orphan:
+            return
+        labels = meta.get("labels") or {}
+        rt = self.rt(owner_plural, owner_group)
+        for name in self.manager.index.names(rt.key, ns):
+            owner = self.store.get(rt, ns, name)
+            if owner is not None and selector_from_match_labels(
+                    (owner.get("spec") or {}).get("selector"))(labels):
+                self.enqueue(ns, name)
 
     def controlled(self, owner: dict, plural: str, group: str = "") -> list[dict]:
         """Live objects of one type whose controller reference is `owner` (via the index)."""

@@ -6,11 +6,10 @@ status with the Available/Progressing conditions and their reasons and timestamp
 from __future__ import annotations
 
 import math
-import threading
 
 import msgspec
 
-from kubedeck.fake.controllers.base import Controller, Timer, parse_time
+from kubedeck.fake.controllers.base import Controller, Orphans, Timer, parse_time
 from kubedeck.fake.controllers.podutil import controller_ref, safe_encode
 from kubedeck.fake.store import StoreError, WatchEvent, clone, rfc3339
 from kubedeck.kube.selectors import selector_from_match_labels
@@ -168,8 +167,7 @@ class DeploymentController(Controller):
 
     def __init__(self, manager) -> None:
         super().__init__(manager)
-        self._lock = threading.Lock()
-        self._orphans: dict[str, set[str]] = {}
+        self._orphans = Orphans()
         self._deadlines: dict[tuple[str, str], Timer] = {}
 
     # -- event mapping (under the store lock: enqueue only) --------------------------------
@@ -183,23 +181,9 @@ class DeploymentController(Controller):
             self.enqueue_controller_of(ev, "Deployment")
             orphan = ev.type != "DELETED" and not any(
                 r.get("controller") for r in meta.get("ownerReferences") or ())
-            with self._lock:
-                names = self._orphans.setdefault(ns, set())
-                if orphan:
-                    names.add(meta["name"])
-                else:
-                    names.discard(meta["name"])
-            if orphan:
-                self._enqueue_selecting(ns, meta.get("labels") or {})
+            self.track_orphan(self._orphans, ev, orphan, "deployments", "apps")
         elif ev.type == "DELETED":
             self._enqueue_recreate_of_pod(ev.object)
-
-    def _enqueue_selecting(self, ns: str, labels: dict) -> None:
-        rt = self.rt("deployments", "apps")
-        for name in self.manager.index.names("deployments.apps", ns):
-            d = self.store.get(rt, ns, name)
-            if d is not None and selector_from_match_labels(d["spec"].get("selector"))(labels):
-                self.enqueue(ns, name)
 
     def _enqueue_recreate_of_pod(self, pod: dict) -> None:
         """A Recreate rollout waits for old pods to be gone: their deletion wakes it."""
@@ -277,9 +261,7 @@ class DeploymentController(Controller):
             out.append(rs)
         if "deletionTimestamp" in meta:
             return out
-        with self._lock:
-            orphans = sorted(self._orphans.get(ns, ()))
-        for rs_name in orphans:
+        for rs_name in self._orphans.names(ns):
             rs = self.store.get(rt, ns, rs_name)
             if rs is None or "deletionTimestamp" in rs["metadata"] or any(
                     r.get("controller") for r in rs["metadata"].get("ownerReferences") or ()) \

@@ -3,9 +3,7 @@ the selector and releasing pods that no longer do; status as the real controller
 
 from __future__ import annotations
 
-import threading
-
-from kubedeck.fake.controllers.base import Controller, parse_time
+from kubedeck.fake.controllers.base import Controller, Orphans, parse_time
 from kubedeck.fake.controllers.podutil import (
     condition,
     controller_ref,
@@ -46,8 +44,7 @@ class ReplicaSetController(Controller):
 
     def __init__(self, manager) -> None:
         super().__init__(manager)
-        self._lock = threading.Lock()
-        self._orphans: dict[str, set[str]] = {}
+        self._orphans = Orphans()
 
     def on_event(self, ev: WatchEvent) -> None:
         meta = ev.object["metadata"]
@@ -58,19 +55,7 @@ class ReplicaSetController(Controller):
         self.enqueue_controller_of(ev, "ReplicaSet")
         orphan = ev.type != "DELETED" and _controller_uid(ev.object) is None \
             and "deletionTimestamp" not in meta
-        with self._lock:
-            names = self._orphans.setdefault(ns, set())
-            if orphan:
-                names.add(meta["name"])
-            else:
-                names.discard(meta["name"])
-        if orphan:
-            labels = meta.get("labels") or {}
-            for rs_name in self.manager.index.names("replicasets.apps", ns):
-                rs = self.store.get(self.rt("replicasets", "apps"), ns, rs_name)
-                if rs is not None and selector_from_match_labels(
-                        (rs.get("spec") or {}).get("selector"))(labels):
-                    self.enqueue(ns, rs_name)
+        self.track_orphan(self._orphans, ev, orphan, "replicasets", "apps")
 
     # -- sync ------------------------------------------------------------------------------
 
@@ -121,9 +106,7 @@ class ReplicaSetController(Controller):
             out.append(pod)
         if not adopt or "deletionTimestamp" in meta:
             return out
-        with self._lock:
-            orphans = sorted(self._orphans.get(ns, ()))
-        for pod_name in orphans:
+        for pod_name in self._orphans.names(ns):
             pod = self.store.get(pods_rt, ns, pod_name)
             if pod is None or _controller_uid(pod) is not None \
                     or "deletionTimestamp" in pod["metadata"] \
