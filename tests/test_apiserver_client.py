@@ -57,8 +57,9 @@ def test_not_found_and_conflict_are_api_exceptions(core):
         core.read_namespaced_config_map("missing", "default")
     assert err.value.status == 404
     assert json.loads(err.value.body)["message"] == 'configmaps "missing" not found'
+    core.create_namespaced_config_map("default", {"metadata": {"name": "twice"}})
     with pytest.raises(ApiException) as err:
-        core.create_namespaced_config_map("default", {"metadata": {"name": "raw"}})
+        core.create_namespaced_config_map("default", {"metadata": {"name": "twice"}})
     assert err.value.status == 409
 
 
