@@ -1,0 +1,119 @@
+"""Command mode: what `:text` means, and running it against the app.
+
+Parsing is pure (tested without a terminal); resolving a kind may refresh discovery over
+HTTP, so it runs in a thread worker and hands the view back to the event loop.
+"""
+
+from __future__ import annotations
+
+import shlex
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from kubedeck.kube.discovery import APIResource
+from kubedeck.kube.errors import KubedeckError
+
+if TYPE_CHECKING:
+    from tui.app import KubedeckApp
+
+QUIT = ("q", "q!", "quit")
+
+
+class CommandError(KubedeckError):
+    """A command that cannot run; its message is the flash."""
+
+
+@dataclass(frozen=True)
+class Command:
+    """One parsed `:` line. `verb` is `view` for a resource kind, else the built-in's name."""
+
+    verb: str
+    arg: str = ""
+    namespace: str | None = None
+    all_namespaces: bool = False
+    label_selector: str | None = None
+
+
+def parse(text: str) -> Command:
+    """`pods`, `deploy kube-system`, `po -A`, `svc -l app=web`, `ctx NAME`, `ns NAME`, `q`."""
+    try:
+        words = shlex.split(text.strip().removeprefix(":"))
+    except ValueError as exc:
+        raise CommandError(f"bad command {text!r}: {exc}") from None
+    if not words:
+        raise CommandError("empty command (try :help)")
+    head, rest = words[0], words[1:]
+    low = head.lower()
+    if low in QUIT:
+        return Command("quit")
+    if low in ("ctx", "context", "contexts", "ns", "pf", "portforward", "portforwards",
+               "help", "?", "aliases", "alias", "a"):
+        verb = {"context": "ctx", "contexts": "ctx", "portforward": "pf",
+                "portforwards": "pf", "?": "help", "alias": "aliases", "a": "aliases"}
+        if len(rest) > 1:
+            raise CommandError(f":{low} takes at most one argument")
+        return Command(verb.get(low, low), rest[0] if rest else "")
+    namespace: str | None = None
+    all_ns = False
+    selector: str | None = None
+    i = 0
+    while i < len(rest):
+        word = rest[i]
+        if word in ("-A", "--all-namespaces"):
+            all_ns = True
+        elif word in ("-l", "--selector"):
+            if i + 1 >= len(rest):
+                raise CommandError(f":{head} -l needs a label selector, e.g. -l app=web")
+            i += 1
+            selector = rest[i]
+        elif word.startswith("-l") and len(word) > 2:
+            selector = word[2:]
+        elif word.startswith("-"):
+            raise CommandError(f'unknown flag "{word}" (use -A, -l SELECTOR or a namespace)')
+        elif namespace is None:
+            namespace = word
+        else:
+            raise CommandError(f'unexpected "{word}" after :{head} {namespace}')
+        i += 1
+    if namespace == "all":
+        namespace, all_ns = None, True
+    return Command("view", head, namespace, all_ns, selector)
+
+
+def run_command(app: KubedeckApp, text: str) -> None:
+    """Run a `:` line; problems become a flash, the view stack stays as it was."""
+    try:
+        command = parse(text)
+    except CommandError as exc:
+        app.flash(str(exc), "error")
+        return
+    if command.verb == "quit":
+        app.exit()
+    elif command.verb == "view":
+        _open_view(app, command)
+    else:
+        app.run_builtin(command)
+
+
+def _open_view(app: KubedeckApp, command: Command) -> None:
+    app.run_worker(lambda: _resolve(app, command), thread=True, exclusive=True,
+                   exit_on_error=False, group="command", name=f"command {command.arg}")
+
+
+def _resolve(app: KubedeckApp, command: Command) -> None:
+    session = app.session
+    try:
+        resource = session.discovery.resolve(command.arg)
+    except KubedeckError:
+        app.call_from_thread(app.flash, f'unknown resource "{command.arg}" (try :aliases)',
+                             "error")
+        return
+    app.call_from_thread(app.show_resource, resource, command, session)
+
+
+def resource_names(resource: APIResource) -> list[str]:
+    """Every name a user may type for a resource (the completion and :aliases list)."""
+    names = [resource.name, resource.singular, *resource.short_names, resource.kind.lower()]
+    if resource.group:
+        names.append(f"{resource.name}.{resource.group}")
+    return list(dict.fromkeys(n for n in names if n))

@@ -1,0 +1,141 @@
+"""Every key binding of the explorer, with a stable id, so users remap by id and read-only
+mode can hide mutating actions in one place instead of in every screen.
+
+Screens build `BINDINGS` with `bindings(scope)` and implement `action_<id>` (the action of
+a binding is its id); the app applies the config file's `keys:` through Textual's
+`App.set_keymap`, which matches on these ids. Read-only mode leaves mutating bindings out, and
+`KubedeckApp.allowed(id)` refuses them when the palette or a command invokes them anyway.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from textual.binding import Binding
+
+
+@dataclass(frozen=True)
+class BindingSpec:
+    """One remappable binding: `id` is what the config file's `keys:` names."""
+
+    id: str
+    key: str
+    description: str
+    scope: str
+    mutating: bool = False
+    show: bool = True
+
+    @property
+    def action(self) -> str:
+        return self.id
+
+
+def _s(id_: str, key: str, description: str, scope: str, mutating: bool = False,
+       show: bool = True) -> BindingSpec:
+    return BindingSpec(id_, key, description, scope, mutating, show)
+
+
+GLOBAL = "global"
+TABLE = "table"
+RESOURCE = "resource"
+DETAIL = "detail"
+LOGS = "logs"
+
+SPECS: tuple[BindingSpec, ...] = (
+    _s("command", "colon", "Command", GLOBAL),
+    _s("filter", "slash", "Filter", GLOBAL),
+    _s("help", "question_mark", "Help", GLOBAL),
+    _s("back", "escape", "Back", GLOBAL),
+    _s("quit", "ctrl+c", "Quit", GLOBAL, show=False),
+    _s("history_back", "left_square_bracket", "History back", GLOBAL, show=False),
+    _s("history_forward", "right_square_bracket", "History forward", GLOBAL, show=False),
+    _s("ns_all", "0", "All namespaces", GLOBAL, show=False),
+    *(_s(f"ns_fav_{i}", str(i), f"Favourite namespace {i}", GLOBAL, show=False)
+      for i in range(1, 10)),
+    # the resource table (tui/screens/resources.py)
+    _s("view", "enter", "View", TABLE),
+    _s("mark", "space", "Mark", TABLE),
+    _s("mark_clear", "ctrl+backslash", "Clear marks", TABLE, show=False),
+    _s("wide", "ctrl+w", "Wide", TABLE),
+    _s("errors_only", "ctrl+z", "Errors only", TABLE),
+    _s("sort_name", "N", "Sort name", TABLE, show=False),
+    _s("sort_age", "A", "Sort age", TABLE, show=False),
+    _s("sort_status", "S", "Sort status", TABLE, show=False),
+    _s("sort_ready", "R", "Sort ready", TABLE, show=False),
+    _s("sort_restarts", "T", "Sort restarts", TABLE, show=False),
+    _s("sort_ip", "I", "Sort IP", TABLE, show=False),
+    _s("sort_node", "O", "Sort node", TABLE, show=False),
+    _s("sort_next", "greater_than_sign", "Sort next column", TABLE, show=False),
+    _s("sort_prev", "less_than_sign", "Sort previous column", TABLE, show=False),
+    _s("save_csv", "ctrl+s", "Save CSV", TABLE),
+    # resource actions (tui/resource_actions.py); kind-specific ones share keys
+    _s("describe", "d", "Describe", RESOURCE),
+    _s("yaml", "y", "YAML", RESOURCE),
+    _s("edit", "e", "Edit", RESOURCE, mutating=True),
+    _s("logs", "l", "Logs", RESOURCE),
+    _s("logs_previous", "p", "Previous logs", RESOURCE),
+    _s("shell", "s", "Shell", RESOURCE, mutating=True),
+    _s("scale", "s", "Scale", RESOURCE, mutating=True),
+    _s("restart", "r", "Restart", RESOURCE, mutating=True),
+    _s("port_forward", "F", "Port-forward", RESOURCE, mutating=True),
+    _s("delete", "ctrl+d", "Delete", RESOURCE, mutating=True),
+    _s("kill", "ctrl+k", "Kill", RESOURCE, mutating=True),
+    _s("decode", "x", "Decode", RESOURCE),
+    _s("cordon", "c", "Cordon", RESOURCE, mutating=True),
+    _s("uncordon", "u", "Uncordon", RESOURCE, mutating=True),
+    _s("drain", "r", "Drain", RESOURCE, mutating=True),
+    _s("events", "v", "Events", RESOURCE),
+    # detail views: describe / YAML / events / decoded secret
+    _s("find", "slash", "Find", DETAIL),
+    _s("find_next", "n", "Next match", DETAIL),
+    _s("find_prev", "N", "Previous match", DETAIL),
+    _s("yaml_managed", "m", "Managed fields", DETAIL),
+    _s("copy", "c", "Copy", DETAIL),
+    # logs
+    _s("logs_follow", "s", "Autoscroll", LOGS),
+    _s("logs_wrap", "w", "Wrap", LOGS),
+    _s("logs_timestamps", "t", "Timestamps", LOGS),
+    _s("logs_since_tail", "0", "Tail", LOGS),
+    _s("logs_since_1m", "1", "1m", LOGS),
+    _s("logs_since_5m", "2", "5m", LOGS),
+    _s("logs_since_15m", "3", "15m", LOGS),
+    _s("logs_since_1h", "4", "1h", LOGS),
+    _s("logs_json", "j", "JSON", LOGS),
+    _s("logs_container", "o", "Container", LOGS),
+    _s("logs_save", "ctrl+s", "Save", LOGS),
+    _s("logs_find", "slash", "Filter", LOGS),
+)
+
+BY_ID: dict[str, BindingSpec] = {s.id: s for s in SPECS}
+SCOPES: tuple[str, ...] = (GLOBAL, TABLE, RESOURCE, DETAIL, LOGS)
+
+
+def spec(binding_id: str) -> BindingSpec:
+    return BY_ID[binding_id]
+
+
+def specs(scope: str, readonly: bool = False) -> list[BindingSpec]:
+    """The bindings of one scope; read-only drops mutating ones entirely (not just hidden)."""
+    return [s for s in SPECS if s.scope == scope and not (readonly and s.mutating)]
+
+
+def bindings(scope: str, readonly: bool = False,
+             ids: set[str] | None = None) -> list[Binding]:
+    """Textual Bindings for a scope, each with `id=` so `App.set_keymap` can remap it.
+
+    `ids` narrows the scope to the bindings a screen shows (e.g. the actions that apply to
+    the current kind, so `s` means Shell on pods and Scale on deployments)."""
+    return [Binding(s.key, s.action, s.description, show=s.show, id=s.id)
+            for s in specs(scope, readonly) if ids is None or s.id in ids]
+
+
+def is_mutating(binding_id: str) -> bool:
+    found = BY_ID.get(binding_id)
+    return bool(found and found.mutating)
+
+
+def refused_message(binding_id: str) -> str:
+    """The flash shown when read-only mode refuses an action, however it was invoked."""
+    found = BY_ID.get(binding_id)
+    name = found.description.lower() if found else binding_id
+    return f"read-only: {name} is disabled"

@@ -1,0 +1,43 @@
+"""The base of every view in the stack: the shared frame around a view's own widgets.
+
+Textual draws one screen at a time, so the k9s frame (header, key hints, breadcrumbs, flash)
+is composed into each view; the frame widgets watch app-level reactives, so every copy shows
+the same state. Subclasses set `crumb` and implement `compose_view()`.
+"""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.screen import Screen
+from textual.widgets import Footer
+
+from tui import keymap
+from tui.widgets.crumbs import Crumbs
+from tui.widgets.flash import Flash
+from tui.widgets.header import AppHeader
+
+
+class ViewScreen(Screen):
+    """One entry of the view stack (`esc` pops it, a `:command` replaces the whole stack)."""
+
+    crumb: str = ""
+
+    def compose(self) -> ComposeResult:
+        yield AppHeader()
+        yield from self.compose_view()
+        yield Crumbs()
+        yield Flash()
+        yield Footer()
+
+    def compose_view(self) -> ComposeResult:
+        """The view's own widgets, between the header and the breadcrumbs."""
+        yield from ()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Read-only mode unbinds mutating actions (hidden from hints, keys fall through).
+
+        Subclasses that narrow their bindings further (per kind) call this first."""
+        return not (keymap.is_mutating(action) and self.app.session.readonly)
+
+    def on_screen_resume(self) -> None:
+        self.app.refresh_crumbs()

@@ -1,0 +1,85 @@
+"""One connected kubeconfig context: everything a view needs to talk to the cluster.
+
+A plain object (no textual) so it can be built in a worker thread: `:ctx` builds a new
+Session off the event loop and only swaps it in once connect and discovery succeeded, so a
+failed switch leaves the old one untouched.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from kubedeck.config import Config
+from kubedeck.kube.connect import Connection, connect
+from kubedeck.kube.discovery import Discovery
+
+if TYPE_CHECKING:
+    from kubedeck.kube.portforward import PortForwards
+
+    from kubedeck.kube.kubeconfig import Kubeconfig
+
+
+@dataclass
+class Session:
+    conn: Connection
+    discovery: Discovery
+    config: Config = field(default_factory=Config)
+    namespace: str | None = None
+    readonly: bool = False
+    kubeconfig_path: str | None = None
+    server_version: str = ""
+    _portforwards: PortForwards | None = field(default=None, init=False, repr=False)
+
+    @property
+    def context(self) -> str:
+        return self.conn.context
+
+    @property
+    def portforwards(self) -> PortForwards:
+        """The `:pf` registry of this context, made on first use (forwards die with it)."""
+        if self._portforwards is None:
+            from kubedeck.kube.portforward import PortForwards
+
+            self._portforwards = PortForwards()
+        return self._portforwards
+
+    @classmethod
+    def open(cls, *, config: Config, kubeconfig_path: str | None = None,
+             context: str | None = None, namespace: str | None = None,
+             all_namespaces: bool = False, readonly: bool = False,
+             request_timeout: float | None = None, kubeconfig: Kubeconfig | None = None,
+             ) -> Session:
+        """Connect, discover and read the server version (blocking: call from a thread).
+
+        Raises KubedeckError with kubectl's one-line messages when the context is unusable."""
+        if kubeconfig is not None:
+            from kubedeck.kube.connect import client_from_kubeconfig
+
+            conn = client_from_kubeconfig(kubeconfig, context, namespace=namespace,
+                                          request_timeout=request_timeout)
+        else:
+            conn = connect(kubeconfig_path, context, namespace, request_timeout)
+        try:
+            version = server_version(conn)
+            discovery = Discovery(conn)
+            discovery.resources()
+        except BaseException:
+            conn.close()
+            raise
+        settings = config.context(conn.context)
+        ns = None if all_namespaces else (namespace or settings.namespace or conn.namespace)
+        return cls(conn=conn, discovery=discovery, config=config, namespace=ns,
+                   readonly=readonly or config.readonly_for(conn.context),
+                   kubeconfig_path=kubeconfig_path, server_version=version)
+
+    def close(self) -> None:
+        if self._portforwards is not None:
+            self._portforwards.stop_all()
+        self.conn.close()
+
+
+def server_version(conn: Connection) -> str:
+    """GET /version's gitVersion (`v1.31.0`); also the reachability probe of the header."""
+    return str(json.loads(conn.get("/version")).get("gitVersion", ""))
