@@ -1,0 +1,36 @@
+"""`kubectl describe` as text: a describer per kind (describers.py), the generic one for the
+rest (CRD instances included), and the object's Events at the end."""
+
+from __future__ import annotations
+
+import time
+
+from kubedeck.kube.actions.describe_util import events_table, generic
+from kubedeck.kube.actions.describers import DESCRIBERS, Context
+from kubedeck.kube.actions.events import events_for
+from kubedeck.kube.actions.ref import ObjectRef, fetch
+from kubedeck.kube.actions.tabwriter import PrefixWriter
+from kubedeck.kube.connect import Connection
+from kubedeck.kube.discovery import Discovery
+from kubedeck.kube.errors import ApiError
+
+
+def describe(conn: Connection, discovery: Discovery, ref: ObjectRef,
+             now: float | None = None) -> str:
+    """The describe text of one object, ages measured at `now` (default: the wall clock)."""
+    obj = fetch(conn, ref)
+    uid = (obj.get("metadata") or {}).get("uid") or ref.uid
+    at = time.time() if now is None else now
+    try:
+        events: list[dict] | None = events_for(conn, ObjectRef(ref.resource, ref.name,
+                                                               ref.namespace, uid))
+    except ApiError:
+        events = None  # kubectl, too, describes without events it may not list
+    w = PrefixWriter()
+    describer = DESCRIBERS.get((ref.resource.group, ref.kind))
+    if describer is None:
+        generic(w, obj)
+    else:
+        describer(w, obj, Context(conn, discovery, at))
+    events_table(w, events, at)
+    return w.text()
