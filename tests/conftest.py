@@ -56,3 +56,28 @@ def sim_kubectl(sim_kubeconfig: Path, tmp_path_factory) -> KubectlRunner:
     if KUBECTL is None:
         pytest.skip("kubectl is not installed")
     return make_kubectl(sim_kubeconfig, tmp_path_factory.mktemp("kubectl-cache"))
+
+
+@pytest.fixture
+def demo_world(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    """A freshly seeded simulated cluster (fixed clock, repeatable names, controllers NOT
+    running) served on 127.0.0.1:0, with a kubeconfig file; discovery caches in tmp_path."""
+    from tui_support import start_world
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
+    monkeypatch.delenv("KUBEDECK_CONFIG", raising=False)
+    world = start_world(tmp_path)
+    yield world
+    world.stop()
+
+
+@pytest.fixture
+def demo_app(demo_world):
+    """A KubedeckApp (not running) on `demo_world`, opening the pod view; use it as
+    `async with demo_app.run_test(size=(120, 40)) as pilot`."""
+    from tui_support import build_app
+
+    app = build_app(demo_world)
+    yield app
+    app.session.close()

@@ -135,6 +135,13 @@ class KubedeckApp(App):
 
     # -- lifecycle -----------------------------------------------------------------------
 
+    def get_default_screen(self) -> Screen:
+        """An empty frame under the view stack, so the header and flash show even before
+        (or without) a first view."""
+        from tui.screens.view import ViewScreen
+
+        return ViewScreen()
+
     def on_mount(self) -> None:
         if self.session.config.keys:
             self.set_keymap(dict(self.session.config.keys))

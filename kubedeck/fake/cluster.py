@@ -33,7 +33,7 @@ class FakeCluster:
     """Kubernetes API semantics over an in-memory store, with simulated controllers."""
 
     def __init__(self, clock: Clock | None = None, *, ready_delay: float = 2.0,
-                 history_limit: int = 5000, nodes: int = 3) -> None:
+                 history_limit: int = 5000, nodes: int = 3, seed: int | None = None) -> None:
         self.clock = clock or Clock()
         self.store = Store(self.clock, history_limit=history_limit)
         self.faults = FaultInjector()
@@ -44,11 +44,24 @@ class FakeCluster:
         from kubedeck.fake.controllers import Controllers
 
         self.controllers = Controllers(self)
+        if seed is not None:
+            self._seed_names(seed)
         for name in ("default", "kube-system", "kube-public", "kube-node-lease"):
             self.store.create(self.type_for("namespaces"), {
                 "metadata": {"name": name, "labels": {"kubernetes.io/metadata.name": name}},
                 "spec": {"finalizers": ["kubernetes"]}, "status": {"phase": "Active"}})
         add_nodes(self, nodes)
+
+    def _seed_names(self, seed: int) -> None:
+        """Make generated names, cluster IPs and node ports repeatable, so snapshot tests of
+        a seeded world see the same pod names each run (the generators are module-wide)."""
+        from kubedeck.fake import defaults, store
+        from kubedeck.fake.controllers import podutil
+        from kubedeck.fake.controllers.endpoints import EndpointsController
+
+        for offset, rng in enumerate((defaults._rng, store._rng, podutil._rng,
+                                      self.controllers.controllers[EndpointsController.name]._rng)):
+            rng.seed(seed + offset)
 
     # -- resource types --------------------------------------------------------------------
 

@@ -1,0 +1,57 @@
+"""Building the explorer over a freshly seeded simulated cluster, for the TUI tests.
+
+The world is seeded (repeatable pod names) under a ManualClock (fixed ages) and served on
+127.0.0.1:0; the app reaches it through a kubeconfig file and the normal client path. The
+controllers are NOT started, so nothing changes unless a test calls `world.cluster.start()`
+or `world.cluster.step(seconds)`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from kubedeck.config import Config
+from kubedeck.fake.cluster import FakeCluster
+from kubedeck.fake.seed import seed_demo
+from kubedeck.fake.serve import RunningServer, serve, write_kubeconfig
+from kubedeck.fake.store import ManualClock
+
+DEMO_SEED = 7
+CONTEXT = "kubedeck-demo"
+
+
+@dataclass
+class DemoWorld:
+    cluster: FakeCluster
+    server: RunningServer
+    clock: ManualClock
+    kubeconfig: Path
+    context: str = CONTEXT
+
+    def stop(self) -> None:
+        self.server.stop()
+        self.cluster.stop()
+
+
+def start_world(directory: Path, context: str = CONTEXT, seed: int = DEMO_SEED) -> DemoWorld:
+    clock = ManualClock()
+    cluster = FakeCluster(clock, seed=seed)
+    seed_demo(cluster)
+    server = serve(cluster, port=0)
+    path = write_kubeconfig(directory / f"{context}.kubeconfig", server, context=context)
+    return DemoWorld(cluster, server, clock, path, context)
+
+
+def build_app(world: DemoWorld, *, config: Config | None = None, command: str | None = None,
+              namespace: str | None = None, all_namespaces: bool = False,
+              readonly: bool = False, kubeconfig: Path | None = None):
+    """A KubedeckApp (not running) on `world`, the way `kubedeck` builds one."""
+    from tui.app import KubedeckApp
+    from tui.session import Session
+
+    session = Session.open(config=config or Config(), kubeconfig_path=str(kubeconfig or
+                                                                          world.kubeconfig),
+                           context=world.context, namespace=namespace,
+                           all_namespaces=all_namespaces, readonly=readonly)
+    return KubedeckApp(session, clock=world.clock.now, start_command=command)
