@@ -4,40 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from table_support import NOW, pod, ts
+
 from kubedeck.kube import decode as d
 from kubedeck.kube.changes import ChangeBatch
 from tui.row_status import COMPLETED, FAILING, OK, PENDING, pod_class
 from tui.table_model import Filter, TableModel
-
-NOW = 1_700_000_000.0
-
-
-def _ts(seconds_ago: float) -> str:
-    from datetime import UTC, datetime
-
-    return datetime.fromtimestamp(NOW - seconds_ago, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-def pod(name: str, ns: str = "shop", *, age: float = 60, restarts: int = 0,
-        waiting: str | None = None, ready: bool = True, phase: str = "Running",
-        labels: dict[str, str] | None = None, uid: str | None = None, rv: str = "1",
-        owner: str | None = None, terminated: str | None = None) -> Any:
-    state: dict = {"waiting": {"reason": waiting}} if waiting else {"running": {}}
-    if terminated:
-        state = {"terminated": {"reason": terminated, "exitCode": 0}}
-    meta: dict = {"name": name, "namespace": ns, "uid": uid or f"uid-{ns}-{name}",
-                  "resourceVersion": rv, "creationTimestamp": _ts(age),
-                  "labels": labels or {}}
-    if owner:
-        meta["ownerReferences"] = [{"apiVersion": "batch/v1", "kind": "Job", "name": "j",
-                                    "uid": owner, "controller": True}]
-    return d.convert(d.Pod, {
-        "metadata": meta,
-        "spec": {"containers": [{"name": "c", "image": "nginx"}], "nodeName": "node-1"},
-        "status": {"phase": phase,
-                   "conditions": [{"type": "Ready", "status": "True" if ready else "False"}],
-                   "containerStatuses": [{"name": "c", "ready": ready and not waiting,
-                                          "restartCount": restarts, "state": state}]}})
 
 
 def model(*records: Any, all_namespaces: bool = False, **kw: Any) -> TableModel:
@@ -239,7 +211,7 @@ def test_owner_scope_keeps_only_controlled_objects():
 
 def test_kinds_without_columns_show_name_and_age():
     rec = d.convert(d.Record, {"metadata": {"name": "thing", "namespace": "ns", "uid": "u",
-                                            "creationTimestamp": _ts(120)}})
+                                            "creationTimestamp": ts(120)}})
     m = TableModel("example.com", "Widget", namespaced=True, all_namespaces=True,
                    now=lambda: NOW)
     m.apply(ChangeBatch(added={"u": rec}))
