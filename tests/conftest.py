@@ -81,3 +81,29 @@ def demo_app(demo_world):
     app = build_app(demo_world)
     yield app
     app.session.close()
+
+
+@pytest.fixture(scope="module")
+def live_demo(tmp_path_factory):
+    """The seeded demo world with its controllers RUNNING on the wall clock (pods terminate,
+    rollouts progress), served on 127.0.0.1:0: `.cluster`, `.conn` (a Connection through a
+    kubeconfig), `.discovery`, `.kubeconfig` and `.kubectl` (None when kubectl is missing)."""
+    from types import SimpleNamespace
+
+    from kubedeck.fake.seed import seed_demo
+    from kubedeck.kube.connect import connect
+    from kubedeck.kube.discovery import Discovery
+
+    directory = tmp_path_factory.mktemp("live-demo")
+    cluster = FakeCluster(ready_delay=0.2)
+    seed_demo(cluster)
+    running = serve(cluster, bookmark_interval=0.2)
+    cluster.start()
+    kubeconfig = write_kubeconfig(directory / "kubeconfig", running)
+    conn = connect(str(kubeconfig))
+    kubectl = make_kubectl(kubeconfig, directory / "kubectl-cache") if KUBECTL else None
+    yield SimpleNamespace(cluster=cluster, server=running, conn=conn, kubeconfig=kubeconfig,
+                          discovery=Discovery(conn, use_disk=False), kubectl=kubectl)
+    conn.close()
+    running.stop()
+    cluster.stop()
