@@ -1,18 +1,27 @@
 """The user's settings file (`$XDG_CONFIG_HOME/kubedeck/config.yaml`), loaded and validated.
 
-No textual here: the config is plain data so the CLI can report a broken file as one line
-before the TUI starts. Binding ids are checked against a set the caller passes in (the TUI's
-keymap), which keeps this module free of the front end.
+No textual here: the config is plain data so a broken file is reported as one line before
+the TUI starts. Errors name the file, the line and the field (from YAML node marks), because
+a config file is edited by hand and "invalid config" alone sends the user hunting. Binding
+ids are checked against the set the caller passes (the TUI's keymap), which keeps this module
+free of the front end.
 """
 
 from __future__ import annotations
 
+import difflib
+import json
 import os
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import yaml
+
+from kubedeck.kube.errors import KubedeckError
+
 LOG_SINCE = ("tail", "1m", "5m", "15m", "1h")
+RECENT_LIMIT = 9
 
 
 @dataclass(frozen=True)
@@ -54,10 +63,11 @@ class Config:
 
     def favorites_for(self, context: str) -> tuple[str, ...]:
         """Configured favourites of the context first, then the global ones, no repeats."""
-        seen: dict[str, None] = {}
-        for ns in (*self.context(context).favorites, *self.favorites):
-            seen.setdefault(ns, None)
-        return tuple(seen)
+        return tuple(dict.fromkeys((*self.context(context).favorites, *self.favorites)))
+
+
+class ConfigError(KubedeckError):
+    """A problem in the config file, as `FILE:LINE: FIELD: what is wrong (what is allowed)`."""
 
 
 def config_path(environ: Mapping[str, str] | None = None) -> Path:
@@ -66,3 +76,205 @@ def config_path(environ: Mapping[str, str] | None = None) -> Path:
         return Path(env["KUBEDECK_CONFIG"])
     base = env.get("XDG_CONFIG_HOME") or str(Path(env.get("HOME") or Path.home()) / ".config")
     return Path(base) / "kubedeck" / "config.yaml"
+
+
+def load_config(path: Path | None = None, *, binding_ids: Collection[str] = (),
+                environ: Mapping[str, str] | None = None) -> Config:
+    """Read and validate the config file; a missing file is the defaults, not an error."""
+    path = path or config_path(environ)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return Config(path=str(path))
+    except OSError as exc:
+        raise ConfigError(f"error: cannot read the config file {path}: {exc.strerror}") from None
+    return parse_config(text, str(path), binding_ids=binding_ids)
+
+
+def parse_config(text: str, path: str, *, binding_ids: Collection[str] = ()) -> Config:
+    try:
+        root = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = f":{mark.line + 1}" if mark is not None else ""
+        problem = getattr(exc, "problem", None) or str(exc)
+        raise ConfigError(f"{path}{line}: not valid YAML: {problem}") from None
+    return _Reader(path, binding_ids).config(root)
+
+
+# -- validation over YAML nodes (for line numbers) -----------------------------------------
+
+_TOP = ("readonly", "keys", "favorites", "contexts", "logs", "screenDumpDir", "csvDir",
+        "refreshRate")
+_CONTEXT = ("readonly", "namespace", "favorites")
+_LOGS = ("tail", "buffer", "since", "timestamps", "wrap")
+
+
+class _Reader:
+    def __init__(self, path: str, binding_ids: Collection[str]) -> None:
+        self.path = path
+        self.binding_ids = sorted(binding_ids)
+
+    def fail(self, node: yaml.Node, where: str, message: str) -> ConfigError:
+        return ConfigError(f"{self.path}:{node.start_mark.line + 1}: {where}: {message}")
+
+    def mapping(self, node: yaml.Node, where: str, allowed: Collection[str] | None
+                ) -> dict[str, tuple[yaml.Node, yaml.Node]]:
+        if not isinstance(node, yaml.MappingNode):
+            raise self.fail(node, where or "top level", "must be a mapping")
+        out: dict[str, tuple[yaml.Node, yaml.Node]] = {}
+        for key, value in node.value:
+            name = str(key.value)
+            path = f"{where}.{name}" if where else name
+            if not isinstance(key, yaml.ScalarNode):
+                raise self.fail(key, where or "top level", "keys must be plain names")
+            if allowed is not None and name not in allowed:
+                raise self.fail(key, path, f"unknown field{_suggest(name, allowed)}; allowed: "
+                                f"{', '.join(allowed)}")
+            if name in out:
+                raise self.fail(key, path, "given twice")
+            out[name] = (key, value)
+        return out
+
+    def scalar(self, node: yaml.Node, where: str):
+        if not isinstance(node, yaml.ScalarNode):
+            raise self.fail(node, where, "must be a single value")
+        return yaml.SafeLoader(" ").construct_object(node)
+
+    def boolean(self, node: yaml.Node, where: str) -> bool:
+        value = self.scalar(node, where)
+        if not isinstance(value, bool):
+            raise self.fail(node, where, f"must be true or false, not {node.value!r}")
+        return value
+
+    def string(self, node: yaml.Node, where: str) -> str:
+        value = self.scalar(node, where)
+        if value is None or isinstance(value, bool | list | dict) or str(value) == "":
+            raise self.fail(node, where, "must be a non-empty text")
+        return str(value)
+
+    def integer(self, node: yaml.Node, where: str, minimum: int) -> int:
+        value = self.scalar(node, where)
+        if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
+            raise self.fail(node, where, f"must be a whole number >= {minimum}, not "
+                            f"{node.value!r}")
+        return value
+
+    def names(self, node: yaml.Node, where: str) -> tuple[str, ...]:
+        if not isinstance(node, yaml.SequenceNode):
+            raise self.fail(node, where, "must be a list of namespaces, e.g. [default, web]")
+        return tuple(self.string(item, f"{where}[{i}]") for i, item in enumerate(node.value))
+
+    def config(self, root: yaml.Node | None) -> Config:
+        if root is None:
+            return Config(path=self.path)
+        top = self.mapping(root, "", _TOP)
+        values: dict = {"path": self.path}
+        for name, (_, node) in top.items():
+            if name == "readonly":
+                values["readonly"] = self.boolean(node, name)
+            elif name == "keys":
+                values["keys"] = self.keys(node)
+            elif name == "favorites":
+                values["favorites"] = self.names(node, name)
+            elif name == "contexts":
+                values["contexts"] = self.contexts(node)
+            elif name == "logs":
+                values["logs"] = self.logs(node)
+            elif name == "screenDumpDir":
+                values["screen_dump_dir"] = self.string(node, name)
+            elif name == "csvDir":
+                values["csv_dir"] = self.string(node, name)
+            else:
+                rate = self.scalar(node, name)
+                if isinstance(rate, bool) or not isinstance(rate, int | float) or rate <= 0:
+                    raise self.fail(node, name, f"must be a number of seconds > 0, not "
+                                    f"{node.value!r}")
+                values["refresh_rate"] = float(rate)
+        return Config(**values)
+
+    def keys(self, node: yaml.Node) -> dict[str, str]:
+        out = {}
+        for name, (key, value) in self.mapping(node, "keys", None).items():
+            where = f"keys.{name}"
+            if self.binding_ids and name not in self.binding_ids:
+                raise self.fail(key, where, f'unknown binding id "{name}"'
+                                f"{_suggest(name, self.binding_ids)}")
+            keys = self.string(value, where)
+            if any(not k.strip() for k in keys.split(",")):
+                raise self.fail(value, where, f'"{keys}" has an empty key; give keys as '
+                                '"ctrl+d" or "d,ctrl+d"')
+            out[name] = ",".join(k.strip() for k in keys.split(","))
+        return out
+
+    def contexts(self, node: yaml.Node) -> dict[str, ContextSettings]:
+        out = {}
+        for name, (_, value) in self.mapping(node, "contexts", None).items():
+            where = f"contexts.{name}"
+            fields = self.mapping(value, where, _CONTEXT)
+            readonly = fields.get("readonly")
+            namespace = fields.get("namespace")
+            favorites = fields.get("favorites")
+            out[name] = ContextSettings(
+                readonly=self.boolean(readonly[1], f"{where}.readonly") if readonly else None,
+                namespace=self.string(namespace[1], f"{where}.namespace") if namespace else None,
+                favorites=self.names(favorites[1], f"{where}.favorites") if favorites else ())
+        return out
+
+    def logs(self, node: yaml.Node) -> LogSettings:
+        values: dict = {}
+        for name, (_, value) in self.mapping(node, "logs", _LOGS).items():
+            where = f"logs.{name}"
+            if name in ("tail", "buffer"):
+                values[name] = self.integer(value, where, 0 if name == "tail" else 1)
+            elif name == "since":
+                since = self.string(value, where)
+                if since not in LOG_SINCE:
+                    raise self.fail(value, where, f'"{since}" is not one of '
+                                    f"{', '.join(LOG_SINCE)}")
+                values[name] = since
+            else:
+                values[name] = self.boolean(value, where)
+        return LogSettings(**values)
+
+
+def _suggest(name: str, choices: Collection[str]) -> str:
+    close = difflib.get_close_matches(name, list(choices), n=1)
+    return f' (did you mean "{close[0]}"?)' if close else ""
+
+
+# -- recently used namespaces (k9s keeps them too) ------------------------------------------
+
+def state_path(environ: Mapping[str, str] | None = None) -> Path:
+    env = os.environ if environ is None else environ
+    base = env.get("XDG_STATE_HOME") or str(Path(env.get("HOME") or Path.home()) /
+                                            ".local" / "state")
+    return Path(base) / "kubedeck" / "namespaces.json"
+
+
+def load_recent(path: Path, context: str) -> tuple[str, ...]:
+    """Namespaces recently switched to in `context`, newest first; unreadable state is none."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return ()
+    recent = data.get(context) if isinstance(data, dict) else None
+    return tuple(str(ns) for ns in recent if isinstance(ns, str)) if isinstance(recent, list) \
+        else ()
+
+
+def remember_namespace(path: Path, context: str, namespace: str) -> tuple[str, ...]:
+    """Put `namespace` first in the context's recent list and save it (blocking file I/O)."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        data = {}
+    if not isinstance(data, dict):
+        data = {}
+    recent = (namespace, *(ns for ns in load_recent(path, context) if ns != namespace))
+    data[context] = list(recent[:RECENT_LIMIT])
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(json.dumps(data, indent=1), encoding="utf-8")
+    tmp.replace(path)
+    return tuple(data[context])
