@@ -50,11 +50,25 @@ def _global_flags() -> argparse.ArgumentParser:
     return p
 
 
+def _explorer_flags() -> argparse.ArgumentParser:
+    """k9s' flags for the explorer (`kubedeck`, `kubedeck demo`)."""
+    p = argparse.ArgumentParser(add_help=False)
+    g = p.add_argument_group("explorer flags")
+    s = argparse.SUPPRESS
+    g.add_argument("-c", "--command", dest="start_command", default=s, metavar="KIND",
+                   help='The view to open first, as typed after ":" (e.g. deploy, "po kube-system")')
+    g.add_argument("--readonly", action="store_true", default=s,
+                   help="Disable every action that changes the cluster")
+    return p
+
+
 def build_parser() -> argparse.ArgumentParser:
     common = _global_flags()
+    explorer = _explorer_flags()
     parser = argparse.ArgumentParser(
-        prog="kubedeck", parents=[common],
-        description="A fast Kubernetes explorer and deploy pipeline runner for the terminal.")
+        prog="kubedeck", parents=[common, explorer],
+        description="A fast Kubernetes explorer and deploy pipeline runner for the terminal. "
+                    "With no command it opens the explorer on the current context.")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     get = sub.add_parser("get", parents=[common], help="Display one or many resources",
@@ -101,7 +115,8 @@ def build_parser() -> argparse.ArgumentParser:
     sim.add_argument("--pods", type=int, default=0, help="Add N running pods for scale tests")
     sim.add_argument("--token", default=None, help="Require this bearer token")
 
-    sub.add_parser("demo", parents=[common], help="Run the demo simulated cluster")
+    sub.add_parser("demo", parents=[common, explorer],
+                   help="Open the explorer on the embedded simulated cluster")
     sub.add_parser("version", parents=[common], help="Print the kubedeck version")
     return parser
 
@@ -182,17 +197,15 @@ def cmd_sim(ns: argparse.Namespace) -> int:
     return run_sim(ns.port, ns.kubeconfig, ns.tls, ns.pods, ns.token)
 
 
-def cmd_demo(out: TextIO) -> int:
-    import tempfile
+def cmd_explorer(ns: argparse.Namespace, demo: bool) -> int:
+    from kubedeck.frontends import ExplorerOptions, find_frontend
 
-    from kubedeck.fake.serve import run_sim
-
-    with tempfile.TemporaryDirectory(prefix="kubedeck-demo-") as folder:
-        path = os.path.join(folder, "kubeconfig")
-        out.write(f"kubedeck demo: point kubectl at the demo cluster with\n"
-                  f"  export KUBECONFIG={path}\n")
-        out.flush()
-        return run_sim(0, path, False, 0, None)
+    options = ExplorerOptions(
+        kubeconfig=_opt(ns, "kubeconfig"), context=_opt(ns, "context"),
+        namespace=_opt(ns, "namespace"), all_namespaces=bool(_opt(ns, "all_namespaces", False)),
+        request_timeout=_opt(ns, "request_timeout"), command=_opt(ns, "start_command"),
+        readonly=bool(_opt(ns, "readonly", False)), demo=demo)
+    return find_frontend("explorer")(options)
 
 
 def cmd_version(out: TextIO) -> int:
@@ -212,11 +225,10 @@ def run(argv: list[str], out: TextIO, err: TextIO) -> int:
     if ns.command == "sim":
         return cmd_sim(ns)
     if ns.command == "demo":
-        return cmd_demo(out)
+        return cmd_explorer(ns, demo=True)
     if ns.command == "version":
         return cmd_version(out)
-    parser.print_help(out)
-    return 0
+    return cmd_explorer(ns, demo=False)
 
 
 def main(argv: list[str] | None = None) -> int:

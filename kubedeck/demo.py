@@ -45,3 +45,27 @@ def demo_connection(namespace: str | None = None) -> Iterator[Connection]:
     finally:
         server.stop()
         cluster.stop()
+
+
+@contextmanager
+def running_demo(folder: str) -> Iterator[str]:
+    """The live demo world for the explorer: seeded, controllers running (pods roll, the
+    crash-looper restarts, the CronJob fires), served on a free local port; yields the path of
+    a kubeconfig for it written into `folder` (kubectl exec for shells needs a file)."""
+    import os
+
+    from kubedeck.fake.cluster import FakeCluster
+    from kubedeck.fake.seed import seed_demo
+    from kubedeck.fake.serve import serve, write_kubeconfig
+
+    cluster = FakeCluster()
+    seed_demo(cluster)
+    cluster.step()
+    server = serve(cluster, port=0)
+    try:
+        path = write_kubeconfig(os.path.join(folder, "kubeconfig"), server, context=DEMO_CONTEXT)
+        cluster.start()
+        yield str(path)
+    finally:
+        server.stop()
+        cluster.stop()

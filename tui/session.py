@@ -11,14 +11,13 @@ import json
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from kubedeck.config import Config
+from kubedeck.config import Config, load_recent, state_path
 from kubedeck.kube.connect import Connection, connect
 from kubedeck.kube.discovery import Discovery
 
 if TYPE_CHECKING:
     from kubedeck.kube.portforward import PortForwards
 
-    from kubedeck.kube.kubeconfig import Kubeconfig
 
 
 @dataclass
@@ -30,6 +29,8 @@ class Session:
     readonly: bool = False
     kubeconfig_path: str | None = None
     server_version: str = ""
+    request_timeout: float | None = None
+    recent_namespaces: tuple[str, ...] = ()
     _portforwards: PortForwards | None = field(default=None, init=False, repr=False)
 
     @property
@@ -49,30 +50,25 @@ class Session:
     def open(cls, *, config: Config, kubeconfig_path: str | None = None,
              context: str | None = None, namespace: str | None = None,
              all_namespaces: bool = False, readonly: bool = False,
-             request_timeout: float | None = None, kubeconfig: Kubeconfig | None = None,
-             ) -> Session:
+             request_timeout: float | None = None, discovery_cache: bool = True) -> Session:
         """Connect, discover and read the server version (blocking: call from a thread).
 
         Raises KubedeckError with kubectl's one-line messages when the context is unusable."""
-        if kubeconfig is not None:
-            from kubedeck.kube.connect import client_from_kubeconfig
-
-            conn = client_from_kubeconfig(kubeconfig, context, namespace=namespace,
-                                          request_timeout=request_timeout)
-        else:
-            conn = connect(kubeconfig_path, context, namespace, request_timeout)
+        conn = connect(kubeconfig_path, context, namespace, request_timeout)
         try:
             version = server_version(conn)
-            discovery = Discovery(conn)
+            discovery = Discovery(conn, use_disk=discovery_cache)
             discovery.resources()
         except BaseException:
             conn.close()
             raise
+        recent = load_recent(state_path(), conn.context)
         settings = config.context(conn.context)
         ns = None if all_namespaces else (namespace or settings.namespace or conn.namespace)
         return cls(conn=conn, discovery=discovery, config=config, namespace=ns,
                    readonly=readonly or config.readonly_for(conn.context),
-                   kubeconfig_path=kubeconfig_path, server_version=version)
+                   kubeconfig_path=kubeconfig_path, server_version=version,
+                   request_timeout=request_timeout, recent_namespaces=recent)
 
     def close(self) -> None:
         if self._portforwards is not None:
