@@ -16,7 +16,7 @@ from urllib.parse import parse_qs, unquote, urlsplit
 
 import msgspec
 
-from kubedeck.fake import discovery_docs, openapi_docs, routes
+from kubedeck.fake import discovery_docs, openapi_docs, routes, streaming
 from kubedeck.fake.api_errors import for_code, forbidden, not_allowed, status_body
 from kubedeck.fake.cluster import FakeCluster
 from kubedeck.fake.exchange import JSON, Exchange, Request
@@ -28,7 +28,8 @@ from kubedeck.fake.tls import TlsMaterial, peer_identity
 DEFAULT_USER = "kubedeck-user"
 _PUBLIC_PATHS = frozenset({"/version", "/healthz", "/livez", "/readyz"})
 _SUBRESOURCE_VERBS = {"status": ("get", "patch", "update"), "scale": ("get", "patch", "update"),
-                      "log": ("get",), "finalize": ("update",), "eviction": ("create",)}
+                      "log": ("get",), "finalize": ("update",), "eviction": ("create",),
+                      **dict.fromkeys(streaming.SUBRESOURCES, ("get", "create"))}
 _IDLE_TIMEOUT = 300.0
 _HANDSHAKE_TIMEOUT = 10.0
 
@@ -137,6 +138,10 @@ class FakeApiServer:
             raise _NotFoundPage()
         target = self._target(req, parsed, is_watch)
         self._authorize(req, target)
+        if target.path.subresource in streaming.SUBRESOURCES and target.rt.key == "pods":
+            streaming.serve(ex, self.cluster, target.namespace, target.name,
+                            target.path.subresource)
+            return
         self.rest.handle(ex, req, target, fault)
 
     def _serve_non_resource(self, ex: Exchange, req: Request) -> bool:
@@ -211,11 +216,17 @@ class FakeApiServer:
 
     def _authorize(self, req: Request, t: Target) -> None:
         resource = t.rt.plural + (f"/{t.path.subresource}" if t.path.subresource else "")
-        for verb in (t.verb, "*"):
-            for res in (resource, "*"):
-                if (verb, res) in self.deny:
-                    raise forbidden(req.user, t.verb, t.rt, t.path.subresource,
-                                    t.path.namespace, t.path.name)
+        # A WebSocket GET on exec/attach/portforward also needs `create`, as since v1.31
+        # (AuthorizePodWebsocketUpgradeCreatePermission).
+        needed = [t.verb]
+        if t.path.subresource in streaming.SUBRESOURCES and t.verb != "create":
+            needed.append("create")
+        for want in needed:
+            for verb in (want, "*"):
+                for res in (resource, "*"):
+                    if (verb, res) in self.deny:
+                        raise forbidden(req.user, want, t.rt, t.path.subresource,
+                                        t.path.namespace, t.path.name)
 
 
 class _Handler(BaseHTTPRequestHandler):

@@ -47,6 +47,11 @@ class Exchange:
         self._h = handler
         self.streaming = False
 
+    @property
+    def handler(self) -> BaseHTTPRequestHandler:
+        """The connection itself, for protocols that take it over (WebSocket upgrades)."""
+        return self._h
+
     def respond(self, code: int, body: bytes, content_type: str = JSON,
                 headers: dict[str, str] | None = None) -> None:
         h = self._h

@@ -48,7 +48,8 @@ _ALL = ("all",)
 
 BUILTIN: tuple[ResourceType, ...] = (
     _rt("", "v1", "Pod", "pods", True, "po", categories=_ALL,
-        subresources=("status", "log", "exec", "portforward", "eviction", "binding")),
+        subresources=("status", "log", "exec", "attach", "portforward", "eviction",
+                      "binding")),
     _rt("", "v1", "Service", "services", True, "svc", categories=_ALL, subresources=("status",)),
     _rt("", "v1", "Endpoints", "endpoints", True, "ep"),
     _rt("", "v1", "ConfigMap", "configmaps", True, "cm"),
