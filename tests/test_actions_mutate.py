@@ -199,3 +199,37 @@ def test_forbidden_names_the_verb_and_resource(live_demo, denied):
     with pytest.raises(KubedeckError, match='cannot patch resource "deployments/scale" in '
                                             'API group "apps" in the namespace "web"'):
         scale(denied, ref(live_demo, "deploy", "storefront", "web"), 2)
+
+
+def test_drain_retries_evictions_the_server_refuses_with_429(live_demo):
+    from kubedeck.fake.faults import Fault
+
+    node = "kubedeck-m03"
+    fault = live_demo.cluster.faults.add(Fault("status", path="/eviction", methods=("POST",),
+                                               code=429, times=2))
+    lines: list[str] = []
+    drain(live_demo.conn, node, progress=lines.append, timeout=30, retry_seconds=0.05)
+    retries = [ln for ln in lines if ln.startswith("error when evicting pods/")]
+    assert len(retries) == 2 and fault.hits == 2
+    assert "(will retry after 0.05s): " in retries[0]
+    assert lines[-1] == f"node/{node} drained"
+    cordon(live_demo.conn, node, unschedulable=False)
+
+
+def test_drain_gives_up_at_the_timeout(live_demo):
+    from kubedeck.fake.faults import Fault
+
+    node = "kubedeck-m03"
+    live_demo.cluster.faults.add(Fault("status", path="/eviction", methods=("POST",),
+                                       code=429, times=1000))
+    try:
+        victim = ObjectRef(live_demo.discovery.resolve("deploy"), "grafana", "monitoring")
+        scale(live_demo.conn, victim, 3)
+        wait_for(lambda: pods_on(live_demo, node) and any(
+            o["kind"] != "DaemonSet" for p in pods_on(live_demo, node)
+            for o in p["metadata"].get("ownerReferences", [])), "a workload pod on the node")
+        with pytest.raises(KubedeckError, match="global timeout reached"):
+            drain(live_demo.conn, node, timeout=0.3, retry_seconds=0.05)
+    finally:
+        live_demo.cluster.faults.clear()
+        cordon(live_demo.conn, node, unschedulable=False)

@@ -108,7 +108,7 @@ def _plan(pods: list[dict], *, ignore_daemonsets: bool, delete_emptydir_data: bo
     return plan
 
 
-def _evict(conn: Connection, pod: dict, deadline: float, progress: Progress,
+def _evict(conn: Connection, pod: dict, deadline: float, timeout: float, progress: Progress,
            clock: Callable[[], float], sleep: Callable[[float], None],
            retry_seconds: float) -> bool:
     """POST the Eviction; retry while the server says 429 (a disruption budget). False when
@@ -132,9 +132,9 @@ def _evict(conn: Connection, pod: dict, deadline: float, progress: Progress,
             progress(f'error when evicting pods/"{name}" -n "{ns}" (will retry after '
                      f"{retry_seconds:g}s): {detail}")
             if clock() + retry_seconds > deadline:
-                raise KubedeckError(f'error when evicting pods/"{name}" -n "{ns}": global '
-                                    f"timeout reached: {human_duration(deadline - clock())}"
-                                    ) from None
+                raise KubedeckError(f'error: error when evicting pods/"{name}" -n "{ns}": '
+                                    f"global timeout reached: {human_duration(timeout)} - "
+                                    "the node stays cordoned") from None
             sleep(retry_seconds)
 
 
@@ -171,7 +171,7 @@ def drain(conn: Connection, node: str, *, ignore_daemonsets: bool = True,
         say("Warning: " + "; ".join(f"{msg}: {', '.join(pods)}"
                                     for msg, pods in plan.warnings.items()))
     pending = [p for p in plan.evict
-               if _evict(conn, p, deadline, say, clock, sleep, retry_seconds)]
+               if _evict(conn, p, deadline, timeout, say, clock, sleep, retry_seconds)]
     while pending:
         still = []
         for pod in pending:
@@ -186,6 +186,6 @@ def drain(conn: Connection, node: str, *, ignore_daemonsets: bool = True,
             names = ", ".join(_key(p) for p in pending)
             raise KubedeckError(f'error: unable to drain node "{node}": global timeout reached '
                                 f"({human_duration(timeout)}) waiting for pods to terminate: "
-                                f"{names}")
+                                f"{names} - the node stays cordoned")
         sleep(POLL_SECONDS)
     say(f"node/{node} drained")
