@@ -35,10 +35,13 @@ _DISTROLESS = Flavour(
     "distroless", frozenset(),
     'PRETTY_NAME="Distroless"\nNAME="Debian GNU/Linux"\nID="debian"\nVERSION_ID="12"\n', {})
 
-# First match on the image reference wins; anything else is a Debian-based image.
+# First match on the image reference wins; anything else is a Debian-based image. The
+# named projects ship images on those bases (coredns is distroless, grafana is Alpine,
+# prometheus and node-exporter are built on busybox).
 _BY_IMAGE: tuple[tuple[str, Flavour], ...] = (
-    ("distroless", _DISTROLESS), ("pause", _DISTROLESS), ("alpine", _BUSYBOX),
-    ("busybox", _BUSYBOX),
+    ("distroless", _DISTROLESS), ("pause", _DISTROLESS), ("coredns", _DISTROLESS),
+    ("alpine", _BUSYBOX), ("busybox", _BUSYBOX), ("grafana", _BUSYBOX),
+    ("prometheus", _BUSYBOX), ("node-exporter", _BUSYBOX),
 )
 
 

@@ -5,6 +5,7 @@ it; deploy checks (blue-green) can talk to it the same way."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from http import HTTPStatus
 
 import h11
 
@@ -82,7 +83,8 @@ class HttpConnection:
         body = reply.body.encode()
         headers = [("Content-Type", "text/plain; charset=utf-8"),
                    ("Content-Length", str(len(body))), ("Server", _SERVER)]
-        data = self._h11.send(h11.Response(status_code=reply.status, headers=headers))
+        data = self._h11.send(h11.Response(status_code=reply.status, headers=headers,
+                                           reason=HTTPStatus(reply.status).phrase.encode()))
         if request.method != b"HEAD":
             data += self._h11.send(h11.Data(data=body))
         return data + self._h11.send(h11.EndOfMessage())

@@ -71,8 +71,11 @@ class Stdin:
         return "".join(out)
 
     def clear_interrupt(self) -> None:
-        if not self.hangup.is_set():
-            self.interrupt.clear()
+        """The interrupt has been dealt with (by the command it stopped or by the prompt)."""
+        with self._cond:
+            if not self.hangup.is_set():
+                self.interrupt.clear()
+            self._lines = deque(i for i in self._lines if not isinstance(i, Interrupted))
 
 
 class Terminal(Stdin):
