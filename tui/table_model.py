@@ -220,6 +220,10 @@ class TableModel:
         for i in range(len(self._view)):
             yield self.row(i)
 
+    def all_rows(self) -> Iterable[Row]:
+        """Every row, filtered out or not."""
+        return self._rows.values()
+
     def get(self, uid: str) -> Row | None:
         return self._rows.get(uid)
 

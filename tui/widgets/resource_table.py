@@ -124,18 +124,19 @@ class ResourceTable(ScrollView, can_focus=True):
 
     header_height = 1
 
-    def _rows_on_screen(self) -> range:
+    def rows_on_screen(self) -> range:
+        """Display indexes of the rows the viewport shows."""
         top = int(self.scroll_y)
         height = max(self.scrollable_content_region.height - self.header_height, 0)
         return range(top, min(top + height, len(self.model)))
 
     def _shown_uids(self) -> list[str | None]:
-        return [self.model.row(i).uid for i in self._rows_on_screen()]
+        return [self.model.row(i).uid for i in self.rows_on_screen()]
 
     def _grow_widths(self) -> None:
         widths, model = self._widths, self.model
         cols = model.visible_columns
-        for i in self._rows_on_screen():
+        for i in self.rows_on_screen():
             row = model.row(i)
             for c in cols:
                 n = len(model.cell(row, c))
