@@ -54,8 +54,12 @@ def _open(conn: Connection, namespace: str, pod: str, opts: LogOptions):
 
 def stream_logs(conn: Connection, namespace: str, pod: str, opts: LogOptions,
                 stop: threading.Event) -> Iterator[bytes]:
-    """Lines (without the newline) until the stream ends or `stop` is set."""
-    resp = _open(conn, namespace, pod, opts)
+    """Lines (without the newline) until the stream ends or `stop` is set. The request is
+    sent at once, so a missing pod or container raises here, not at the first line."""
+    return _lines(conn, _open(conn, namespace, pod, opts), pod, stop)
+
+
+def _lines(conn: Connection, resp, pod: str, stop: threading.Event) -> Iterator[bytes]:
     closed = threading.Event()
 
     def closer() -> None:
