@@ -1,4 +1,5 @@
-"""The explorer application: owns the Session, the view stack, flashes and the clock.
+"""The explorer application: owns the Session, the view stack, flashes, the clock and the
+connection probe.
 
 Views (screens) read `app.session` and call `app.flash`, `app.open_command` and `app.now`;
 everything they must agree on lives here so a context switch is one assignment.
@@ -10,20 +11,22 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from textual import on
-from textual.app import App
+from textual import events, on, work
+from textual.app import App, SystemCommand
 from textual.reactive import reactive
 from textual.screen import Screen
 from textual.timer import Timer
 from textual.worker import Worker, WorkerState
 
+from kubedeck.config import remember_namespace, state_path
 from kubedeck.kube.discovery import APIResource
 from kubedeck.kube.errors import KubedeckError
 from tui import keymap
-from tui.commands import Command, run_command
-from tui.session import Session
+from tui.commands import Command, History, run_command
+from tui.session import Session, server_version
 
 FLASH_SECONDS = 5.0
+PROBE_SECONDS = 5.0
 
 
 class KubedeckApp(App):
@@ -32,6 +35,7 @@ class KubedeckApp(App):
     CSS_PATH = Path(__file__).with_name("app.tcss")
     TITLE = "kubedeck"
     BINDINGS = keymap.bindings(keymap.GLOBAL)
+    COMMAND_PALETTE_BINDING = "ctrl+p"
 
     flash_message: reactive[tuple[str, str]] = reactive(("", "information"))
     session_rev: reactive[int] = reactive(0)
@@ -40,11 +44,21 @@ class KubedeckApp(App):
     stack_crumbs: reactive[tuple[str, ...]] = reactive(())
 
     def __init__(self, session: Session, *, clock: Callable[[], float] | None = None,
-                 start_command: str | None = None) -> None:
+                 start_command: str | None = None, probe_seconds: float = PROBE_SECONDS,
+                 discovery_cache: bool = True, readonly: bool = False) -> None:
+        """`readonly` is the command line's --readonly: it holds for every context."""
         super().__init__()
+        from tui.palette import KubedeckCommands
+
+        self.COMMANDS = self.COMMANDS | {KubedeckCommands}
         self.session = session
         self._clock = clock or time.time
         self.start_command = start_command or "pods"
+        self.probe_seconds = probe_seconds
+        self.discovery_cache = discovery_cache
+        self.force_readonly = readonly
+        self.history = History([])
+        self.view_command: Command | None = None
         self._flash_timer: Timer | None = None
 
     # -- what views use ------------------------------------------------------------------
@@ -55,15 +69,17 @@ class KubedeckApp(App):
 
     @property
     def keymap_config(self) -> dict[str, str]:
-        """The config file's `keys:` (binding id -> keys), as given to `set_keymap`."""
-        return dict(self.session.config.keys)
+        """Binding id -> keys in effect (the config file's `keys:`, see keymap.effective)."""
+        return keymap.effective(self.session.config.keys)
 
-    def flash(self, text: str, severity: str = "information") -> None:
-        """Show a one-line result or error under the view; it clears itself."""
+    def flash(self, text: str, severity: str = "information", *, sticky: bool = False) -> None:
+        """Show a one-line result or error under the view; it clears itself unless sticky."""
         self.flash_message = (text, severity)
         if self._flash_timer is not None:
             self._flash_timer.stop()
-        self._flash_timer = self.set_timer(FLASH_SECONDS, self._clear_flash)
+            self._flash_timer = None
+        if not sticky:
+            self._flash_timer = self.set_timer(FLASH_SECONDS, self._clear_flash)
 
     def _clear_flash(self) -> None:
         self.flash_message = ("", "information")
@@ -79,6 +95,11 @@ class KubedeckApp(App):
         """Run `text` as if typed after `:` (`pods`, `deploy kube-system`, `ctx`, `q`)."""
         run_command(self, text)
 
+    def submit_command(self, text: str) -> None:
+        """A line typed at the `:` prompt: recorded for `[` / `]`, then run."""
+        self.history.record(text)
+        self.open_command(text)
+
     def show_resource(self, resource: APIResource, command: Command, session: Session) -> None:
         """Open the list view of `resource` for a `:kind` command, replacing the stack."""
         if session is not self.session:
@@ -89,6 +110,7 @@ class KubedeckApp(App):
             self.switch_namespace(command.namespace, retarget=False)
         from tui.screens.resources import ResourceScreen
 
+        self.view_command = command
         namespace = self.session.namespace if resource.namespaced else None
         self.reset_view(ResourceScreen(resource, namespace,
                                        label_selector=command.label_selector,
@@ -96,12 +118,29 @@ class KubedeckApp(App):
 
     def switch_namespace(self, namespace: str | None, *, retarget: bool = True) -> None:
         """Make `namespace` (None = all) current and re-target the visible view's reflector."""
-        self.session.namespace = namespace
+        session = self.session
+        session.namespace = namespace
+        if namespace is not None:
+            self._remember_namespace(session, namespace)
         self.session_changed()
         if retarget:
             retarget_view = getattr(self.screen, "retarget", None)
             if retarget_view is not None:
                 retarget_view(namespace)
+
+    @work(thread=True, group="recent-namespaces", exit_on_error=False)
+    def _remember_namespace(self, session: Session, namespace: str) -> None:
+        """k9s keeps recently used namespaces for the number keys; so do we, on disk."""
+        try:
+            recent = remember_namespace(state_path(), session.context, namespace)
+        except OSError:
+            return  # an unwritable state directory only costs the shortcut
+        self.call_from_thread(self._set_recent, session, recent)
+
+    def _set_recent(self, session: Session, recent: tuple[str, ...]) -> None:
+        session.recent_namespaces = recent
+        if session is self.session:
+            self.namespace_keys = self._namespace_keys()
 
     def run_builtin(self, command: Command) -> None:
         """`:ns`, `:ctx`, `:pf`, `:help`, `:aliases`."""
@@ -110,13 +149,70 @@ class KubedeckApp(App):
                 self.switch_namespace(None if command.arg == "all" else command.arg)
             else:
                 self.open_command("namespaces")
+        elif command.verb == "ctx":
+            if command.arg:
+                self.switch_context(command.arg)
+            else:
+                from tui.screens.contexts import ContextsScreen
+
+                self.reset_view(ContextsScreen())
+        elif command.verb == "pf":
+            from tui.screens.portforwards import PortForwardsScreen
+
+            self.reset_view(PortForwardsScreen())
+        elif command.verb == "help":
+            self.action_help()
         else:
-            self.flash(f":{command.verb} is not available in this build", "warning")
+            from tui.screens.help import AliasesScreen
+
+            self.reset_view(AliasesScreen())
+
+    # -- contexts ------------------------------------------------------------------------
+
+    def switch_context(self, name: str) -> None:
+        """Connect to `name` in a worker; the current session stays until that succeeds."""
+        if name == self.session.context:
+            self.flash(f'already on context "{name}"')
+            return
+        self.flash(f'switching to context "{name}"…', sticky=True)
+        self._open_context(name, self.session)
+
+    @work(thread=True, exclusive=True, group="context", exit_on_error=False)
+    def _open_context(self, name: str, old: Session) -> None:
+        try:
+            new = Session.open(config=old.config, kubeconfig_path=old.kubeconfig_path,
+                               context=name, readonly=self.force_readonly,
+                               request_timeout=old.request_timeout,
+                               discovery_cache=self.discovery_cache)
+        except KubedeckError as exc:
+            self.call_from_thread(self.flash, f'cannot switch to context "{name}": '
+                                  f"{error_line(exc).removeprefix('error: ')}", "error")
+            return
+        self.call_from_thread(self._install_session, new, old)
+
+    def _install_session(self, new: Session, old: Session) -> None:
+        """Swap sessions and rebuild the view of the same kind in the new context."""
+        if old is not self.session:
+            new.close()
+            return
+        self.session = new
+        self.connection_state = (True, "")
+        self.session_changed()
+        kind = self.view_command.arg if self.view_command else "pods"
+        self.flash(f'switched to context "{new.context}"')
+        while len(self.screen_stack) > 1:
+            self.pop_screen()
+        self.open_command(kind)
+        self.call_after_refresh(self._close_session, old)
+
+    @work(thread=True, group="close-session", exit_on_error=False)
+    def _close_session(self, session: Session) -> None:
+        session.close()
 
     # -- the view stack ------------------------------------------------------------------
 
     def views(self) -> list[Screen]:
-        """The view stack above Textual's default screen, bottom first."""
+        """The view stack above the base frame, bottom first."""
         return list(self.screen_stack[1:])
 
     def reset_view(self, screen: Screen) -> None:
@@ -143,10 +239,14 @@ class KubedeckApp(App):
         return ViewScreen()
 
     def on_mount(self) -> None:
-        if self.session.config.keys:
-            self.set_keymap(dict(self.session.config.keys))
+        keys = self.keymap_config
+        if keys:
+            self.set_keymap(keys)
         self.session_changed()
+        self.history.record(self.start_command)
         self.open_command(self.start_command)
+        if self.probe_seconds > 0:
+            self.set_interval(self.probe_seconds, self._probe)
 
     def session_changed(self) -> None:
         """Redraw what depends on the session (header, namespace keys)."""
@@ -154,8 +254,11 @@ class KubedeckApp(App):
         self.session_rev += 1
 
     def _namespace_keys(self) -> tuple[tuple[str, str | None], ...]:
-        favorites = self.session.config.favorites_for(self.session.context)[:9]
-        return (("0", None), *((str(i), ns) for i, ns in enumerate(favorites, start=1)))
+        """`0` all, then 1-9: the config's favourites first, then recently used ones."""
+        session = self.session
+        names = dict.fromkeys((*session.config.favorites_for(session.context),
+                               *session.recent_namespaces))
+        return (("0", None), *((str(i), ns) for i, ns in enumerate(list(names)[:9], start=1)))
 
     @on(Worker.StateChanged)
     def _worker_failed(self, event: Worker.StateChanged) -> None:
@@ -163,7 +266,70 @@ class KubedeckApp(App):
         if event.state == WorkerState.ERROR and event.worker.error is not None:
             self.flash(error_line(event.worker.error), "error")
 
+    def get_system_commands(self, screen: Screen):
+        """Textual's palette entries minus its own quit/keys ones, which ours replace."""
+        for command in super().get_system_commands(screen):
+            if command.title not in ("Quit", "Keys"):
+                yield command
+        yield SystemCommand("Help", "Every key of this view", self.action_help)
+
+    # -- the connection indicator --------------------------------------------------------
+
+    def _probe(self) -> None:
+        self._probe_server(self.session)
+
+    @work(thread=True, exclusive=True, group="probe", exit_on_error=False)
+    def _probe_server(self, session: Session) -> None:
+        """GET /version: the header's link indicator (reflectors reconnect by themselves)."""
+        try:
+            server_version(session.conn)
+        except KubedeckError as exc:
+            self.call_from_thread(self._link, session, False, error_line(exc))
+            return
+        except ValueError as exc:
+            self.call_from_thread(self._link, session, False, f"bad /version answer: {exc}")
+            return
+        self.call_from_thread(self._link, session, True, "")
+
+    def _link(self, session: Session, ok: bool, reason: str) -> None:
+        if session is not self.session:
+            return
+        was_ok = self.connection_state[0]
+        self.connection_state = (ok, "" if ok else "disconnected")
+        server = session.conn.server
+        if was_ok and not ok:
+            self.flash(f"connection to {server} lost: {reason.removeprefix('error: ')} "
+                       "— retrying", "error", sticky=True)
+        elif ok and not was_ok:
+            self.flash(f"reconnected to {server}")
+
+    # -- keys ----------------------------------------------------------------------------
+
+    def on_key(self, event: events.Key) -> None:
+        """A key no binding took: in read-only mode, say so if it is a disabled action's."""
+        if not self.session.readonly:
+            return
+        refused = keymap.refused_for_key(self.screen, event.key, self.keymap_config)
+        if refused is not None:
+            event.stop()
+            self.flash(keymap.refused_message(refused), "warning")
+
     # -- global actions (ids in tui/keymap.py) --------------------------------------------
+
+    def action_command(self) -> None:
+        open_input = getattr(self.screen, "open_command_input", None)
+        if open_input is not None:
+            open_input()
+
+    def action_filter(self) -> None:
+        screen_filter = getattr(self.screen, "action_filter", None)
+        if screen_filter is not None:
+            screen_filter()
+
+    def action_help(self) -> None:
+        from tui.screens.help import HelpScreen
+
+        self.push_view(HelpScreen(self.screen))
 
     def action_back(self) -> None:
         if len(self.screen_stack) > 2:
@@ -171,6 +337,31 @@ class KubedeckApp(App):
 
     def action_quit(self) -> None:
         self.exit()
+
+    def action_history_back(self) -> None:
+        text = self.history.back()
+        if text is not None:
+            self.open_command(text)
+
+    def action_history_forward(self) -> None:
+        text = self.history.forward()
+        if text is not None:
+            self.open_command(text)
+
+    def action_ns_all(self) -> None:
+        self.switch_namespace(None)
+
+    def _favourite(self, number: int) -> None:
+        keys = dict(self.namespace_keys)
+        if str(number) in keys:
+            self.switch_namespace(keys[str(number)])
+        else:
+            self.flash(f"no namespace on {number}: add favorites to the config file", "warning")
+
+
+for _number in range(1, 10):
+    setattr(KubedeckApp, f"action_ns_fav_{_number}",
+            lambda self, number=_number: self._favourite(number))
 
 
 def error_line(exc: BaseException) -> str:

@@ -117,3 +117,58 @@ def resource_names(resource: APIResource) -> list[str]:
     if resource.group:
         names.append(f"{resource.name}.{resource.group}")
     return list(dict.fromkeys(n for n in names if n))
+
+
+BUILTINS = ("ctx", "ns", "pf", "help", "aliases", "q", "quit")
+
+
+def command_names(resources: list[APIResource]) -> list[str]:
+    """What `:` completes: the built-ins, then every name of every discovered resource."""
+    names = list(BUILTINS)
+    for resource in resources:
+        names.extend(resource_names(resource))
+    return list(dict.fromkeys(names))
+
+
+def complete(text: str, names: list[str]) -> list[str]:
+    """Full command lines completing `text`: the first word against `names` (shortest first,
+    so `de` offers `deploy` before `deployments`); later words are left as typed."""
+    head, space, rest = text.lstrip().partition(" ")
+    if space or not head:
+        return []
+    low = head.lower()
+    matches = sorted((n for n in names if n.startswith(low) and n != low),
+                     key=lambda n: (len(n), n))
+    return matches
+
+
+def aliases(resources: list[APIResource]) -> list[tuple[str, str, str]]:
+    """(resource, group, names) rows for `:aliases`, sorted by resource."""
+    rows = [(r.name, r.group, ", ".join(resource_names(r))) for r in resources]
+    return sorted(rows)
+
+
+@dataclass
+class History:
+    """Typed commands for `[` and `]` (k9s): walking does not record, typing truncates."""
+
+    entries: list[str]
+    position: int = -1
+
+    def record(self, text: str) -> None:
+        del self.entries[self.position + 1:]
+        if not self.entries or self.entries[-1] != text:
+            self.entries.append(text)
+        self.position = len(self.entries) - 1
+
+    def back(self) -> str | None:
+        if self.position <= 0:
+            return None
+        self.position -= 1
+        return self.entries[self.position]
+
+    def forward(self) -> str | None:
+        if self.position >= len(self.entries) - 1:
+            return None
+        self.position += 1
+        return self.entries[self.position]

@@ -9,9 +9,11 @@ a binding is its id); the app applies the config file's `keys:` through Textual'
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from textual.binding import Binding
+from textual.dom import DOMNode
 
 
 @dataclass(frozen=True)
@@ -139,3 +141,44 @@ def refused_message(binding_id: str) -> str:
     found = BY_ID.get(binding_id)
     name = found.description.lower() if found else binding_id
     return f"read-only: {name} is disabled"
+
+
+def effective(config_keys: Mapping[str, str]) -> dict[str, str]:
+    """The keymap to give `App.set_keymap`: the config's keys, plus the default key of every
+    binding that shares a default key with a remapped one. Textual drops a whole key's
+    bindings when it rebinds one of them, so remapping `shell` alone would also unbind
+    `scale` (both `s`); naming the partners keeps them."""
+    out = dict(config_keys)
+    for binding_id in config_keys:
+        own = BY_ID.get(binding_id)
+        if own is None:
+            continue
+        for other in SPECS:
+            if other.key == own.key and other.id not in out:
+                out[other.id] = other.key
+    return out
+
+
+def keys_of(binding_id: str, keymap: Mapping[str, str]) -> list[str]:
+    """The keys that invoke a binding now (remapped or default)."""
+    return [k.strip() for k in (keymap.get(binding_id) or BY_ID[binding_id].key).split(",")]
+
+
+def refused_for_key(screen: DOMNode, key: str, keymap: Mapping[str, str]) -> str | None:
+    """The mutating binding of `screen` that `key` would invoke were it not read-only."""
+    applies = getattr(screen, "action_applies", None)
+    for binding in getattr(screen, "BINDINGS", ()):
+        binding_id = getattr(binding, "id", None)
+        if binding_id not in BY_ID or not is_mutating(binding_id):
+            continue
+        keys = {_normal(k) for k in keys_of(binding_id, keymap)}
+        if _normal(key) in keys and (applies is None or applies(binding_id)):
+            return binding_id
+    return None
+
+
+def _normal(key: str) -> str:
+    """One spelling per key: Textual names `?` `question_mark` and `F` `shift+f` / `F`."""
+    from textual.keys import _character_to_key
+
+    return _character_to_key(key) if len(key) == 1 else key

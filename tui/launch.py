@@ -53,7 +53,8 @@ def build_app(options: ExplorerOptions, config: Config, *, kubeconfig_path: str 
         session.close()
         message = str(exc).removeprefix("error: ")
         raise KubedeckError(f'error: -c "{command}": {message}', exit_code=2) from None
-    return KubedeckApp(session, clock=clock, start_command=command)
+    return KubedeckApp(session, clock=clock, start_command=command, readonly=options.readonly,
+                       discovery_cache=discovery_cache)
 
 
 def _run_app(app: KubedeckApp) -> int:

@@ -7,11 +7,13 @@ the same state. Subclasses set `crumb` and implement `compose_view()`.
 
 from __future__ import annotations
 
+from textual import on
 from textual.app import ComposeResult
 from textual.screen import Screen
 from textual.widgets import Footer
 
 from tui import keymap
+from tui.widgets.command_input import CommandInput
 from tui.widgets.crumbs import Crumbs
 from tui.widgets.flash import Flash
 from tui.widgets.header import AppHeader
@@ -24,6 +26,7 @@ class ViewScreen(Screen):
 
     def compose(self) -> ComposeResult:
         yield AppHeader()
+        yield CommandInput()
         yield from self.compose_view()
         yield Crumbs()
         yield Flash()
@@ -33,11 +36,23 @@ class ViewScreen(Screen):
         """The view's own widgets, between the header and the breadcrumbs."""
         yield from ()
 
-    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        """Read-only mode unbinds mutating actions (hidden from hints, keys fall through).
+    def open_command_input(self) -> None:
+        self.query_one(CommandInput).open()
 
-        Subclasses that narrow their bindings further (per kind) call this first."""
-        return not (keymap.is_mutating(action) and self.app.session.readonly)
+    @on(CommandInput.Run)
+    def _command_submitted(self, event: CommandInput.Run) -> None:
+        self.app.submit_command(event.text)
+
+    def action_applies(self, action: str) -> bool:
+        """Whether a binding of this view applies here (e.g. Shell only on pods). Override
+        this, not check_action, so read-only refusals can name the right action."""
+        return True
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Read-only mode unbinds mutating actions (hidden from hints, keys fall through)."""
+        if keymap.is_mutating(action) and self.app.session.readonly:
+            return False
+        return self.action_applies(action)
 
     def on_screen_resume(self) -> None:
         self.app.refresh_crumbs()

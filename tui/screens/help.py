@@ -1,0 +1,107 @@
+"""`?` help (every key of the view below, after remapping) and `:aliases` (every name a kind
+answers to). Both are plain views in the stack: `esc` goes back."""
+
+from __future__ import annotations
+
+from rich.table import Table
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.containers import VerticalScroll
+from textual.screen import Screen
+from textual.widgets import Static
+
+from tui import keymap
+from tui.commands import BUILTINS, aliases
+from tui.screens.view import ViewScreen
+
+GROUPS = (
+    (keymap.RESOURCE, "Resource"),
+    (keymap.TABLE, "View"),
+    (keymap.DETAIL, "View"),
+    (keymap.LOGS, "Logs"),
+)
+
+
+def view_bindings(screen: Screen, keys: dict[str, str]) -> list[tuple[str, list[tuple[str, str]]]]:
+    """(group, [(keys, description)]) for the bindings `screen` has now: remapped keys, and
+    only the ones it would run (read-only hides mutating ones, kinds hide foreign ones)."""
+    groups: dict[str, list[tuple[str, str]]] = {}
+    seen: set[str] = set()
+    for binding in getattr(screen, "BINDINGS", ()):
+        binding_id = getattr(binding, "id", None)
+        spec = keymap.BY_ID.get(binding_id or "")
+        if spec is None or spec.id in seen or spec.scope == keymap.GLOBAL:
+            continue
+        if screen.check_action(spec.id, ()) is False:
+            continue
+        seen.add(spec.id)
+        title = dict(GROUPS).get(spec.scope, "View")
+        groups.setdefault(title, []).append((_display(spec.id, keys), spec.description))
+    global_rows = [(_display(s.id, keys), s.description) for s in keymap.specs(keymap.GLOBAL)
+                   if not s.id.startswith("ns_fav_")]
+    global_rows.append(("1…9", "Favourite / recent namespaces"))
+    return [*groups.items(), ("Global", global_rows)]
+
+
+def _display(binding_id: str, keys: dict[str, str]) -> str:
+    from textual.keys import format_key
+
+    return ", ".join(format_key(k) for k in keymap.keys_of(binding_id, keys))
+
+
+class HelpScreen(ViewScreen):
+    """The keys of the view it was opened from, grouped like k9s' help."""
+
+    crumb = "help"
+    DEFAULT_CSS = """
+    HelpScreen #help { height: 1fr; padding: 0 1; }
+    """
+
+    def __init__(self, view: Screen) -> None:
+        super().__init__()
+        self.view = view
+
+    def compose_view(self) -> ComposeResult:
+        with VerticalScroll(id="help"):
+            yield Static(self.render_help(), id="help-body")
+
+    def render_help(self) -> Table:
+        outer = Table.grid(padding=(0, 4))
+        groups = view_bindings(self.view, self.app.keymap_config)
+        for _ in groups:
+            outer.add_column(vertical="top")
+        cells = []
+        for title, rows in groups:
+            table = Table.grid(padding=(0, 1))
+            table.add_column(style="bold magenta", no_wrap=True)
+            table.add_column(no_wrap=True)
+            table.add_row(Text(title.upper(), style="bold"), "")
+            for key, description in rows:
+                table.add_row(f"<{key}>", description)
+            cells.append(table)
+        outer.add_row(*cells)
+        return outer
+
+
+class AliasesScreen(ViewScreen):
+    """`:aliases`: every resource and the names `:` accepts for it, plus the built-ins."""
+
+    crumb = "aliases"
+    DEFAULT_CSS = """
+    AliasesScreen #aliases { height: 1fr; padding: 0 1; }
+    """
+
+    def compose_view(self) -> ComposeResult:
+        with VerticalScroll(id="aliases"):
+            yield Static(self.render_aliases(), id="aliases-body")
+
+    def render_aliases(self) -> Table:
+        table = Table(box=None, header_style="bold", pad_edge=False)
+        table.add_column("RESOURCE", no_wrap=True)
+        table.add_column("GROUP", no_wrap=True)
+        table.add_column("COMMAND NAMES")
+        for name, group, names in aliases(self.app.session.discovery.preferred()):
+            table.add_row(name, group, names)
+        table.add_row("", "", "")
+        table.add_row("(built-in)", "", ", ".join(BUILTINS))
+        return table

@@ -1,0 +1,78 @@
+"""The `:` prompt: an Input that suggests as you type and completes with tab."""
+
+from __future__ import annotations
+
+from textual import on
+from textual.binding import Binding
+from textual.message import Message
+from textual.suggester import Suggester
+from textual.widget import Widget
+from textual.widgets import Input
+
+from tui.commands import command_names, complete
+
+
+class CommandSuggester(Suggester):
+    """Suggests the shortest name starting with what was typed (`de` -> `deploy`)."""
+
+    def __init__(self, names: list[str]) -> None:
+        super().__init__(use_cache=False, case_sensitive=False)
+        self.names = names
+
+    async def get_suggestion(self, value: str) -> str | None:
+        found = complete(value, self.names)
+        return found[0] if found else None
+
+
+class CommandInput(Input):
+    """Hidden until `:`; Enter submits the line to the app, esc closes it."""
+
+    DEFAULT_CSS = """
+    CommandInput { display: none; border: round $accent; height: 3; }
+    CommandInput.-open { display: block; }
+    """
+    BINDINGS = [
+        Binding("tab", "complete", "Complete", show=False),
+        Binding("escape", "close", "Close", show=False),
+    ]
+
+    class Run(Message):
+        """A command line to run (the `:` is not part of it)."""
+
+        def __init__(self, text: str) -> None:
+            super().__init__()
+            self.text = text
+
+    def __init__(self) -> None:
+        super().__init__(placeholder="command: a kind (po, deploy, …), ns, ctx, pf, help, q",
+                         suggester=CommandSuggester([]))
+        self._return_focus: Widget | None = None
+
+    def open(self) -> None:
+        assert isinstance(self.suggester, CommandSuggester)
+        self.suggester.names = command_names(self.app.session.discovery.preferred())
+        self.value = ""
+        self._return_focus = self.screen.focused
+        self.add_class("-open")
+        self.focus()
+
+    def action_close(self) -> None:
+        self.value = ""
+        self.remove_class("-open")
+        self.screen.set_focus(self._return_focus)
+        self._return_focus = None
+
+    def action_complete(self) -> None:
+        assert isinstance(self.suggester, CommandSuggester)
+        found = complete(self.value, self.suggester.names)
+        if found:
+            self.value = found[0]
+            self.cursor_position = len(self.value)
+
+    @on(Input.Submitted)
+    def _submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        text = event.value.strip()
+        self.action_close()
+        if text:
+            self.post_message(self.Run(text))
