@@ -31,7 +31,7 @@ from kubedeck.fake.wschannels import (
 
 SUBRESOURCES = frozenset({"exec", "attach", "portforward"})
 _EXEC_PROTOCOLS = (V5, V4, V1)
-_PORTFORWARD_PROTOCOLS = (V4, PORTFORWARD)
+_PORTFORWARD_PROTOCOLS = (V4, V1, PORTFORWARD)
 STDIN, STDOUT, STDERR, ERROR, RESIZE = 0, 1, 2, 3, 4
 _TEXT = "text/plain; charset=utf-8"
 _PROCESS_JOIN = 5.0
@@ -54,7 +54,7 @@ def serve(ex: Exchange, cluster: FakeCluster, namespace: str, name: str,
         if not (pod.get("spec") or {}).get("nodeName"):
             raise bad_request(f"pod {name} does not have a host assigned")
         if subresource == "portforward":
-            _portforward(ex, pod, _ports(query))
+            _portforward(ex, pod, query)
         else:
             _exec_or_attach(ex, cluster, pod, query, subresource)
     except _KubeletError as err:
@@ -65,11 +65,22 @@ def _flag(query: dict[str, list[str]], name: str) -> bool:
     return (query.get(name) or [""])[-1].lower() in ("1", "true", "yes")
 
 
-def _upgrade(ex: Exchange, supported: tuple[str, ...]) -> ChannelConnection:
+def _protocol(ex: Exchange, supported: tuple[str, ...]) -> str:
+    """The WebSocket subprotocol to answer with. SPDY (kubectl's fallback, and the SPDY
+    tunnel `kubectl port-forward` asks for) is refused in words a user can act on."""
     if not is_upgrade(ex.handler):
+        if (ex.handler.headers.get("Upgrade") or "").upper().startswith("SPDY"):
+            raise bad_request("the simulated cluster streams over WebSocket only, not SPDY")
         raise bad_request("Upgrade request required")
-    protocol = choose_protocol(requested_protocols(ex.handler), supported)
-    return ChannelConnection.accept(ex.handler, protocol)
+    requested = requested_protocols(ex.handler)
+    if any(p.startswith("SPDY/") for p in requested) and not set(requested) & set(supported):
+        raise bad_request(f"the simulated cluster streams over WebSocket with {list(supported)}, "
+                          "not tunnelled SPDY")
+    return choose_protocol(requested, supported)
+
+
+def _upgrade(ex: Exchange, supported: tuple[str, ...]) -> ChannelConnection:
+    return ChannelConnection.accept(ex.handler, _protocol(ex, supported))
 
 
 # -- exec and attach -------------------------------------------------------------------------
@@ -238,10 +249,12 @@ def _refused(pod: dict, port: int) -> str:
             "connect: connection refused ")
 
 
-def _portforward(ex: Exchange, pod: dict, ports: list[int]) -> None:
+def _portforward(ex: Exchange, pod: dict, query: dict[str, list[str]]) -> None:
+    protocol = _protocol(ex, _PORTFORWARD_PROTOCOLS)
+    ports = _ports(query)
     if (pod.get("status") or {}).get("phase") != "Running":
         raise _KubeletError(404, "pod does not exist")
-    conn = _upgrade(ex, _PORTFORWARD_PROTOCOLS)
+    conn = ChannelConnection.accept(ex.handler, protocol)
     apps: dict[int, HttpConnection] = {}
     for i, port in enumerate(ports):
         header = port.to_bytes(2, "little")
