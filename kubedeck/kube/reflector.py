@@ -48,7 +48,8 @@ class Reflector:
     """Keeps `snapshot()` equal to the server's objects of one resource and scope.
 
     `on_batch` receives ChangeBatch objects from the reflector's dispatch thread; the first
-    one after the initial list adds every object. `last_error` is a one-line description of
+    one after the initial list adds every object (with `progressive_first_list`, the first
+    list's pages arrive over several batches instead). `last_error` is a one-line description of
     the current failure (None while healthy).
     """
 
@@ -60,7 +61,8 @@ class Reflector:
                  backoff: BackoffPolicy | None = None,
                  page_size: int | None = 500,
                  min_watch_timeout: float = 300.0,
-                 request_timeout: float | None = None) -> None:
+                 request_timeout: float | None = None,
+                 progressive_first_list: bool = False) -> None:
         self._api = api_client_of(client)
         self.resource = resource
         self.namespace = namespace if resource.namespaced else None
@@ -72,6 +74,7 @@ class Reflector:
         self._backoff = Backoff(backoff or BackoffPolicy())
         self._page_size = page_size
         self._min_watch_timeout = min_watch_timeout
+        self._progressive = progressive_first_list
         self._origin = origin_of(client)
         self._request_timeout = request_timeout or self._origin.request_timeout or 60.0
         self._path = collection_path(resource, self.namespace)
@@ -189,10 +192,19 @@ class Reflector:
     # -- list ------------------------------------------------------------------------------
 
     def _list(self) -> None:
+        """List everything, then swap the store (the differences become one batch).
+
+        With `progressive_first_list`, the first list into an empty store publishes each
+        page as it arrives instead, so a UI can show the first rows of 50,000 pods after one
+        page rather than after a hundred. Only then is that safe: nothing published can be
+        stale yet. Any later list (a relist, or a retry after a list that failed half way)
+        stays atomic and its diff against the store removes whatever has gone meanwhile."""
         what = f"list {self.description}"
         items: list[Any] = []
         token = ""
         limit = self._page_size
+        with self._lock:
+            progressive = self._progressive and not self._store and not self.synced.is_set()
         while True:
             query = self._selectors()
             if limit:
@@ -207,8 +219,9 @@ class Reflector:
             finally:
                 self._release(resp, reuse=read)
             if resp.status == 410 and token:
-                # the snapshot behind the continue token is compacted: one unpaginated list
-                items, token, limit = [], "", None
+                # the snapshot behind the continue token is compacted: one unpaginated list,
+                # diffed against whatever pages were already published
+                items, token, limit, progressive = [], "", None, False
                 continue
             if resp.status != 200:
                 raise status_failure(what, self._path, query, resp, body, self._origin)
@@ -216,13 +229,32 @@ class Reflector:
                 page = self._decoder.decode_list(body)
             except (msgspec.DecodeError, msgspec.ValidationError) as exc:
                 raise Failure(f"{what}: unreadable response ({exc})", relist=True) from None
-            items.extend(page.items)
+            if progressive:
+                self._publish(page.items)
+            else:
+                items.extend(page.items)
             if not page.continue_token:
                 break
             token = page.continue_token
-        self._replace(items, page.resource_version)
+        if progressive:
+            with self._lock:
+                self._resource_version = page.resource_version
+        else:
+            self._replace(items, page.resource_version)
         self._healthy()
         self.synced.set()
+
+    def _publish(self, items: list[Any]) -> None:
+        """Add one page of the first list to the store and to the next batch."""
+        uid_of = self._decoder.uid
+        with self._lock:
+            store = self._store
+            changes = []
+            for rec in items:
+                uid = uid_of(rec)
+                changes.append((uid, store.get(uid), rec))
+                store[uid] = rec
+            self._changes.put_many(changes)
 
     def _replace(self, items: list[Any], resource_version: str) -> None:
         """Swap the store for a fresh list; the differences are the changes a watch missed."""

@@ -166,6 +166,7 @@ class ResourceScreen(ViewScreen):
         generation = self._generation
         reflector = Reflector(session.conn, _Watched.of(self.resource), self.namespace,
                               self.label_selector, self.field_selector,
+                              progressive_first_list=True,
                               on_batch=lambda b: self.post_message(BatchArrived(generation, b)))
         self.reflector = reflector
         self._state("loading…", "information")
