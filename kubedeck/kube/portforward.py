@@ -86,7 +86,9 @@ class PortForward:
             sockets = list(self._open)
         for sock in sockets:
             _shut(sock)
-        for thread in list(self._threads):
+        with self._lock:
+            threads = list(self._threads)
+        for thread in threads:
             if thread is not threading.current_thread():
                 thread.join(timeout=5)
         if self._api is not None:
@@ -96,8 +98,9 @@ class PortForward:
     def _spawn(self, target, what: str, *args) -> None:
         thread = threading.Thread(target=target, args=args, daemon=True,
                                   name=f"kubedeck-pf-{what}-{self.local_port}")
-        self._threads = [t for t in self._threads if t.is_alive()]
-        self._threads.append(thread)
+        with self._lock:
+            self._threads = [t for t in self._threads if t.is_alive()]
+            self._threads.append(thread)
         thread.start()
 
     def _accept_loop(self) -> None:
