@@ -45,7 +45,8 @@ def start_world(directory: Path, context: str = CONTEXT, seed: int = DEMO_SEED) 
 
 def build_app(world: DemoWorld, *, config: Config | None = None, command: str | None = None,
               namespace: str | None = None, all_namespaces: bool = False,
-              readonly: bool = False, kubeconfig: Path | None = None):
+              readonly: bool = False, kubeconfig: Path | None = None,
+              probe_seconds: float = 5.0):
     """A KubedeckApp (not running) on `world`, the way `kubedeck` builds one."""
     from tui.app import KubedeckApp
     from tui.session import Session
@@ -53,5 +54,43 @@ def build_app(world: DemoWorld, *, config: Config | None = None, command: str | 
     session = Session.open(config=config or Config(), kubeconfig_path=str(kubeconfig or
                                                                           world.kubeconfig),
                            context=world.context, namespace=namespace,
-                           all_namespaces=all_namespaces, readonly=readonly)
-    return KubedeckApp(session, clock=world.clock.now, start_command=command)
+                           all_namespaces=all_namespaces, readonly=readonly,
+                           discovery_cache=False)
+    return KubedeckApp(session, clock=world.clock.now, start_command=command,
+                       probe_seconds=probe_seconds, readonly=readonly, discovery_cache=False)
+
+
+async def wait_for(pilot, predicate, timeout: float = 15.0, what: str = "condition") -> None:
+    """Poll `predicate` between screen updates until it holds (fails after `timeout`)."""
+    import time
+
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out waiting for {what}")
+        await pilot.pause(0.05)
+
+
+def screen_text(app) -> str:
+    """What the terminal shows, as plain text lines."""
+    return "\n".join(strip.text for strip in app.screen._compositor.render_strips())
+
+
+def column(screen, header: str = "NAME") -> list[str]:
+    """One column of a resource view's rows, in display order."""
+    model = screen.model
+    index = model.headers().index(header)
+    return [row[index] for row in model.table_rows()]
+
+
+async def wait_view(pilot, app, kind: str, rows: int = 1):
+    """Wait until the current view lists `kind` (plural) with at least `rows` rows."""
+    def ready() -> bool:
+        screen = app.screen
+        resource = getattr(screen, "resource", None)
+        return (resource is not None and resource.name == kind
+                and getattr(screen, "reflector", None) is not None
+                and screen.reflector.synced.is_set() and screen.model.total >= rows)
+
+    await wait_for(pilot, ready, what=f"the {kind} view with {rows}+ rows")
+    return app.screen

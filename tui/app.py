@@ -20,7 +20,7 @@ from textual.worker import Worker, WorkerState
 
 from kubedeck.config import remember_namespace, state_path
 from kubedeck.kube.discovery import APIResource
-from kubedeck.kube.errors import KubedeckError
+from kubedeck.kube.errors import ApiError, ConnectError, KubedeckError
 from tui import keymap
 from tui.commands import Command, History, run_command
 from tui.session import Session, server_version
@@ -60,6 +60,7 @@ class KubedeckApp(App):
         self.history = History([])
         self.view_command: Command | None = None
         self._flash_timer: Timer | None = None
+        self.flash_seconds = FLASH_SECONDS
 
     # -- what views use ------------------------------------------------------------------
 
@@ -79,7 +80,7 @@ class KubedeckApp(App):
             self._flash_timer.stop()
             self._flash_timer = None
         if not sticky:
-            self._flash_timer = self.set_timer(FLASH_SECONDS, self._clear_flash)
+            self._flash_timer = self.set_timer(self.flash_seconds, self._clear_flash)
 
     def _clear_flash(self) -> None:
         self.flash_message = ("", "information")
@@ -284,7 +285,7 @@ class KubedeckApp(App):
         try:
             server_version(session.conn)
         except KubedeckError as exc:
-            self.call_from_thread(self._link, session, False, error_line(exc))
+            self.call_from_thread(self._link, session, False, link_reason(exc))
             return
         except ValueError as exc:
             self.call_from_thread(self._link, session, False, f"bad /version answer: {exc}")
@@ -298,8 +299,8 @@ class KubedeckApp(App):
         self.connection_state = (ok, "" if ok else "disconnected")
         server = session.conn.server
         if was_ok and not ok:
-            self.flash(f"connection to {server} lost: {reason.removeprefix('error: ')} "
-                       "— retrying", "error", sticky=True)
+            self.flash(f"connection to {server} lost: {reason} — retrying", "error",
+                       sticky=True)
         elif ok and not was_ok:
             self.flash(f"reconnected to {server}")
 
@@ -362,6 +363,25 @@ class KubedeckApp(App):
 for _number in range(1, 10):
     setattr(KubedeckApp, f"action_ns_fav_{_number}",
             lambda self, number=_number: self._favourite(number))
+
+
+def link_reason(exc: KubedeckError) -> str:
+    """A few words for the lost-connection banner (the full text is kubectl's long line)."""
+    if isinstance(exc, ApiError):
+        return f"{exc.code} {exc.reason}"
+    if isinstance(exc, ConnectError):
+        text = exc.message
+        if exc.kind == "tls":
+            return "TLS failure"
+        if exc.kind == "timeout":
+            return "no answer in time"
+        if "refused" in text:
+            return "connection refused"
+        if "does not resolve" in text:
+            return "host name does not resolve"
+        if "timed out" in text:
+            return "timed out connecting"
+    return error_line(exc).removeprefix("error: ").split(" - ")[0]
 
 
 def error_line(exc: BaseException) -> str:
