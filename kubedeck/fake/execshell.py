@@ -7,12 +7,12 @@ from __future__ import annotations
 
 import os.path
 import posixpath
-import shlex
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from kubedeck.fake.images import BIN_DIRS, PATH, Flavour, flavour
+from kubedeck.fake.shellsyntax import expand, split_line, split_words
 from kubedeck.fake.ttyio import Interrupted, Stdin
 
 _BUILTINS = frozenset({"cd", "command", "echo", "exec", "exit", "export", "false", "pwd",
@@ -20,7 +20,6 @@ _BUILTINS = frozenset({"cd", "command", "echo", "exec", "exit", "export", "false
 _DIRS = frozenset({"/", "/bin", "/dev", "/etc", "/home", "/proc", "/root", "/sbin", "/tmp",
                    "/usr", "/usr/bin", "/usr/local", "/usr/local/bin", "/usr/sbin", "/var",
                    "/var/log", "/run"})
-_OPERATORS = ("&&", "||", ";", "|")
 _REDIRECTS = frozenset({">", ">>", "<", ">&", "&>"})
 
 
@@ -149,7 +148,7 @@ class Process:
 
     def _script(self, text: str, io: _IO) -> int:
         for line in text.splitlines():
-            for segment, op in _split(line):
+            for segment, op in split_line(line):
                 if (op == "&&" and self.status != 0) or (op == "||" and self.status == 0):
                     continue
                 try:
@@ -171,7 +170,7 @@ class Process:
 
     def _simple(self, text: str, io: _IO) -> int:
         variables = {**self.vars, "?": str(self.status), "$": "7"}
-        words, io = self._redirect(_words(_expand(text, variables)), io)
+        words, io = self._redirect(split_words(expand(text, variables)), io)
         if words is None:
             return 1
         while words and "=" in words[0] and words[0].split("=", 1)[0].isidentifier():
@@ -448,95 +447,3 @@ _COMMANDS: dict[str, Callable[[Process, list[str], _IO], int]] = {
     "false": _false, "exit": _exit, "exec": _exec, "command": _command_v, "export": _export,
     "unset": _unset,
 }
-
-
-def _split(line: str) -> list[tuple[list[str], str]]:
-    """A line as pipelines, each with the operator before it (";" for the first): quotes and
-    backslashes protect operators, a "#" at a word start begins a comment."""
-    out: list[tuple[list[str], str]] = []
-    pipeline: list[str] = []
-    current, quote, op_before, i = "", "", ";", 0
-    while i < len(line):
-        ch = line[i]
-        if quote:
-            current += ch
-            if ch == quote:
-                quote = ""
-            elif ch == "\\" and quote == '"' and i + 1 < len(line):
-                current += line[i + 1]
-                i += 1
-        elif ch in "'\"":
-            quote, current = ch, current + ch
-        elif ch == "\\" and i + 1 < len(line):
-            current += line[i:i + 2]
-            i += 1
-        elif ch == "#" and (not current or current[-1].isspace()):
-            break
-        else:
-            op = next((o for o in _OPERATORS if line.startswith(o, i)), None)
-            if op is None:
-                current += ch
-                i += 1
-                continue
-            pipeline.append(current)
-            current = ""
-            if op != "|":
-                out.append((pipeline, op_before))
-                pipeline, op_before = [], op
-            i += len(op)
-            continue
-        i += 1
-    pipeline.append(current)
-    out.append((pipeline, op_before))
-    return [(p, op) for p, op in out if any(c.strip() for c in p)]
-
-
-def _expand(text: str, variables: dict[str, str]) -> str:
-    """$NAME, ${NAME}, $?, $0 and $$ outside single quotes, each value quoted so it stays
-    one word."""
-    out, quote, i = [], "", 0
-    while i < len(text):
-        ch = text[i]
-        if ch == "'" and quote != '"':
-            quote = "" if quote == "'" else "'"
-        elif ch == '"' and quote != "'":
-            quote = "" if quote == '"' else '"'
-        elif ch == "\\" and quote != "'" and i + 1 < len(text):
-            out.append(text[i:i + 2])
-            i += 2
-            continue
-        elif ch == "$" and quote != "'" and i + 1 < len(text):
-            name, end = _variable(text, i + 1)
-            if name is not None:
-                value = variables.get(name, "")
-                if quote == '"':
-                    out.append("".join("\\" + c if c in '"\\$`' else c for c in value))
-                elif value:
-                    out.append(shlex.quote(value))
-                i = end
-                continue
-        out.append(ch)
-        i += 1
-    return "".join(out)
-
-
-def _variable(text: str, start: int) -> tuple[str | None, int]:
-    ch = text[start]
-    if ch in "?$#" or ch.isdigit():
-        return {"?": "?", "$": "$", "#": "#"}.get(ch, ch), start + 1
-    if ch == "{":
-        end = text.find("}", start)
-        return (text[start + 1:end], end + 1) if end > 0 else (None, start)
-    end = start
-    while end < len(text) and (text[end].isalnum() or text[end] == "_"):
-        end += 1
-    return (text[start:end], end) if end > start else (None, start)
-
-
-def _words(text: str) -> list[str]:
-    lexer = shlex.shlex(text, posix=True, punctuation_chars="<>&")
-    lexer.whitespace_split = True
-    try:
-        return list(lexer)
-    except ValueError:  # an unterminated quote: take the text as it stands
-        return text.split()
