@@ -17,6 +17,8 @@ from kubedeck.kube.errors import KubedeckError
 from kubedeck.kube.portforward import PortForwards
 
 pytestmark = pytest.mark.integration
+# How a client sees a forwarded connection the server side gave up on.
+DROPPED = (http.client.RemoteDisconnected, ConnectionResetError, BrokenPipeError)
 
 
 @pytest.fixture(scope="module", autouse=True)
@@ -88,7 +90,7 @@ def test_keep_alive_and_concurrent_connections(conn, forwards):
 
 def test_port_nobody_listens_on_reports_the_kubelet_error(conn, forwards):
     pf = forwards.add(conn, "default", "deb", 9999)
-    with pytest.raises((http.client.RemoteDisconnected, ConnectionResetError)):
+    with pytest.raises(DROPPED):
         get(pf.local_port, "/")
     error = wait_for(lambda: pf.error, "the forward's error")
     assert error.startswith(f"port-forward 127.0.0.1:{pf.local_port} -> default/deb:9999: "
@@ -99,7 +101,7 @@ def test_port_nobody_listens_on_reports_the_kubelet_error(conn, forwards):
 
 def test_missing_pod_is_one_line(conn, forwards):
     pf = forwards.add(conn, "default", "ghost", 80)
-    with pytest.raises((http.client.RemoteDisconnected, ConnectionResetError)):
+    with pytest.raises(DROPPED):
         get(pf.local_port, "/")
     assert wait_for(lambda: pf.error, "the error") == 'Error from server (NotFound): pods "ghost" not found'
 
@@ -109,7 +111,7 @@ def test_forbidden_names_verb_and_subresource(sim_server, tmp_path, forwards):
     connection = connect(str(write_kubeconfig(tmp_path / "kubeconfig", denied)))
     try:
         pf = forwards.add(connection, "default", "deb", 8080)
-        with pytest.raises((http.client.RemoteDisconnected, ConnectionResetError)):
+        with pytest.raises(DROPPED):
             get(pf.local_port, "/")
         error = wait_for(lambda: pf.error, "the error")
     finally:
