@@ -47,18 +47,21 @@ class CommandInput(Input):
         super().__init__(placeholder="command: a kind (po, deploy, …), ns, ctx, pf, help, q",
                          suggester=CommandSuggester([]))
         self._return_focus: Widget | None = None
+        self.can_focus = False  # a closed prompt must not take the screen's first focus
 
     def open(self) -> None:
         assert isinstance(self.suggester, CommandSuggester)
         self.suggester.names = command_names(self.app.session.discovery.preferred())
         self.value = ""
         self._return_focus = self.screen.focused
+        self.can_focus = True
         self.add_class("-open")
         self.focus()
 
     def action_close(self) -> None:
         self.value = ""
         self.remove_class("-open")
+        self.can_focus = False
         self.screen.set_focus(self._return_focus)
         self._return_focus = None
 
