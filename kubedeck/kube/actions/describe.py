@@ -5,14 +5,17 @@ from __future__ import annotations
 
 import time
 
+from kubedeck.kube.actions.describe_misc import MISC_DESCRIBERS
 from kubedeck.kube.actions.describe_util import events_table, generic
-from kubedeck.kube.actions.describers import DESCRIBERS, Context
+from kubedeck.kube.actions.describers import WORKLOAD_DESCRIBERS, Context
 from kubedeck.kube.actions.events import events_for
 from kubedeck.kube.actions.ref import ObjectRef, fetch
 from kubedeck.kube.actions.tabwriter import PrefixWriter
 from kubedeck.kube.connect import Connection
 from kubedeck.kube.discovery import Discovery
 from kubedeck.kube.errors import ApiError
+
+DESCRIBERS = {**WORKLOAD_DESCRIBERS, **MISC_DESCRIBERS}
 
 
 def describe(conn: Connection, discovery: Discovery, ref: ObjectRef,

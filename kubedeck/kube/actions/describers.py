@@ -288,7 +288,7 @@ def pod(w: PrefixWriter, obj: dict, ctx: Context) -> None:
     describe_pod(w, obj, ctx.now)
 
 
-DESCRIBERS: dict[tuple[str, str], Describer] = {
+WORKLOAD_DESCRIBERS: dict[tuple[str, str], Describer] = {
     ("", "Pod"): pod,
     ("apps", "Deployment"): deployment,
     ("apps", "ReplicaSet"): replicaset,
