@@ -23,8 +23,10 @@ def pods(live, namespace: str, selector: str) -> list[str]:
 
 def test_tail_without_follow_ends(live_demo):
     pod = pods(live_demo, "web", "app.kubernetes.io/name=storefront")[0]
+    stop = threading.Event()
     lines = list(stream_logs(live_demo.conn, "web", pod, LogOptions(tail_lines=3, follow=False),
-                             threading.Event()))
+                             stop))
+    assert not stop.is_set(), "an ended stream must not look like a user stop"
     assert len(lines) == 3 and all(isinstance(ln, bytes) and b"\n" not in ln for ln in lines)
     stamped = list(stream_logs(live_demo.conn, "web", pod,
                                LogOptions(tail_lines=1, follow=False, timestamps=True),
@@ -96,6 +98,7 @@ def test_merge_streams_interleaves_pods(live_demo):
         if pod == "ghost":
             assert line.startswith(b"error: ")
     assert seen == {**{n: 2 for n in names}, "ghost": 1}
+    assert not stop.is_set()
 
 
 def test_merge_streams_stops_following(live_demo):

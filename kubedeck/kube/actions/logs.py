@@ -14,7 +14,17 @@ from kubedeck.kube.connect import Connection
 from kubedeck.kube.errors import ApiError, KubedeckError
 
 CHUNK = 64 * 1024
+WATCH_INTERVAL = 0.25
 _DONE = object()
+
+
+def _until(stop: threading.Event, finished: threading.Event) -> bool:
+    """Block until `stop` (True) or `finished` (False) is set. The caller's event is never
+    set by us: the UI reads it to tell "the user stopped" from "the stream ended"."""
+    while not stop.wait(WATCH_INTERVAL):
+        if finished.is_set():
+            return False
+    return True
 
 
 @dataclass(frozen=True)
@@ -63,8 +73,7 @@ def _lines(conn: Connection, resp, pod: str, stop: threading.Event) -> Iterator[
     closed = threading.Event()
 
     def closer() -> None:
-        stop.wait()
-        if not closed.is_set():
+        if _until(stop, closed) and not closed.is_set():
             resp.close()
 
     threading.Thread(target=closer, name=f"logs-stop-{pod}", daemon=True).start()
@@ -89,7 +98,6 @@ def _lines(conn: Connection, resp, pod: str, stop: threading.Event) -> Iterator[
             yield pending
     finally:
         closed.set()
-        stop.set()
         resp.close()
         resp.release_conn()
 
@@ -104,8 +112,10 @@ def merge_streams(conn: Connection, namespace: str, pods: Sequence[str], opts: L
     out: queue.Queue = queue.Queue(maxsize=maxsize)
     stops = [threading.Event() for _ in pods]
 
+    finished = threading.Event()
+
     def relay() -> None:
-        stop.wait()
+        _until(stop, finished)
         for event in stops:
             event.set()
 
@@ -144,4 +154,4 @@ def merge_streams(conn: Connection, namespace: str, pods: Sequence[str], opts: L
                 continue
             yield item
     finally:
-        stop.set()
+        finished.set()
