@@ -29,6 +29,7 @@ async def until(pilot, condition: Callable[[], object], timeout: float = 20.0,
         if time.monotonic() > deadline:
             raise AssertionError(f"timed out waiting for {what}")
         await pilot.pause(0.02)
+    await pilot.pause()  # let a just-pushed screen lay out before the test clicks on it
 
 
 async def settled(pilot, worker) -> None:

@@ -15,7 +15,7 @@ from kubedeck.kube.actions import ObjectRef
 from kubedeck.kube.errors import KubedeckError
 from tui.actions_io import blocking, what
 from tui.screens.dialogs import EditErrorDialog
-from tui.terminal import editor_argv, run_in_terminal
+from tui.terminal import editor_argv, handed_over, run_program
 
 HEADER = """\
 # Please edit the object below. Lines beginning with a '#' will be ignored,
@@ -58,7 +58,8 @@ async def edit(app: App, ref: ObjectRef) -> None:
         while True:
             path.write_text(text, encoding="utf-8")
             try:
-                code = run_in_terminal(app, editor_argv(path))
+                with handed_over(app):
+                    code = run_program(editor_argv(path))
             except KubedeckError as exc:
                 app.flash(str(exc), "error")
                 return

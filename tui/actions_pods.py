@@ -13,9 +13,10 @@ from kubedeck.kube import actions
 from kubedeck.kube.actions import ObjectRef
 from kubedeck.kube.connect import Connection
 from kubedeck.kube.errors import KubedeckError
+from kubedeck.kube.shell import run_shell, shell_argv
 from tui.actions_io import blocking
 from tui.screens.dialogs import ContainerPicker, PortChoice, PortForwardDialog
-from tui.terminal import run_in_terminal
+from tui.terminal import handed_over
 
 
 def _pod(conn: Connection, namespace: str, name: str) -> dict:
@@ -87,8 +88,6 @@ async def open_logs(app: App, ref: ObjectRef, *, previous: bool = False,
 
 async def open_shell(app: App, ref: ObjectRef, container: str | None = None) -> None:
     """Suspend the TUI and exec into the container (bash, else sh); restore after."""
-    from kubedeck.kube.shell import shell_argv
-
     session = app.session
     namespace = ref.namespace or ""
     try:
@@ -103,7 +102,8 @@ async def open_shell(app: App, ref: ObjectRef, container: str | None = None) -> 
             return
     argv = shell_argv(session.conn, session.kubeconfig_path, namespace, ref.name, container)
     try:
-        code = run_in_terminal(app, argv)
+        with handed_over(app):
+            code = run_shell(argv, session.kubeconfig_path)
     except KubedeckError as exc:
         app.flash(str(exc), "error")
         return

@@ -9,7 +9,8 @@ from __future__ import annotations
 import os
 import shlex
 import subprocess
-from contextlib import ExitStack, suppress
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager, suppress
 from pathlib import Path
 
 from textual.app import App, SuspendNotSupported
@@ -17,19 +18,23 @@ from textual.app import App, SuspendNotSupported
 from kubedeck.kube.errors import KubedeckError
 
 
-def run_in_terminal(app: App, argv: list[str]) -> int:
-    """Run `argv` in the foreground of the terminal; its exit code. A missing program is a
-    KubedeckError naming it."""
+@contextmanager
+def handed_over(app: App) -> Iterator[None]:
+    """The terminal belongs to the program run inside this block."""
     with ExitStack() as stack:
         with suppress(SuspendNotSupported):  # headless: no terminal to hand over
             stack.enter_context(app.suspend())
-        try:
-            return subprocess.run(argv, check=False).returncode
-        except FileNotFoundError:
-            raise KubedeckError(f"{argv[0]}: command not found (install it or fix $PATH)") \
-                from None
-        except PermissionError:
-            raise KubedeckError(f"{argv[0]}: permission denied") from None
+        yield
+
+
+def run_program(argv: list[str]) -> int:
+    """Run `argv` in the foreground; its exit code. A missing program is a KubedeckError."""
+    try:
+        return subprocess.run(argv, check=False).returncode
+    except FileNotFoundError:
+        raise KubedeckError(f"{argv[0]}: command not found (install it or fix $PATH)") from None
+    except PermissionError:
+        raise KubedeckError(f"{argv[0]}: permission denied") from None
 
 
 def editor_argv(path: Path, environ: dict[str, str] | None = None) -> list[str]:

@@ -70,7 +70,7 @@ class ConfirmDialog(_Dialog[bool]):
     def compose(self) -> ComposeResult:
         with Vertical():
             yield Label(self.title_text, classes="title")
-            yield Label(self.message, id="message")
+            yield Label(self.message, id="message", markup=False)
             yield self.buttons(self.ok_label, "error" if self.danger else "primary")
 
     def on_mount(self) -> None:
@@ -94,7 +94,7 @@ class DeleteDialog(_Dialog[str]):
     def compose(self) -> ComposeResult:
         with Vertical():
             yield Label("Delete", classes="title")
-            yield Label(self.message, id="message")
+            yield Label(self.message, id="message", markup=False)
             with RadioSet(id="propagation"):
                 for i, name in enumerate(PROPAGATIONS):
                     yield RadioButton(f"propagation {name}", value=i == 0, id=f"p-{name}")
@@ -310,7 +310,7 @@ class EditErrorDialog(_Dialog[bool]):
         with Vertical():
             title = "Edit conflict" if self.conflict else "Edit failed"
             yield Label(title, classes="title")
-            yield Label(self.message, id="message", classes="error")
+            yield Label(self.message, id="message", classes="error", markup=False)
             yield Horizontal(Button("Cancel edit", id="cancel"),
                              Button("Re-edit", id="ok", variant="primary"), classes="buttons")
 

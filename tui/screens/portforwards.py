@@ -6,6 +6,7 @@ reads it, once a second, since forwards change without any cluster event.
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 from textual.app import ComposeResult
@@ -41,7 +42,7 @@ class PortForwardsScreen(ViewScreen):
     def refresh_rows(self) -> None:
         table = self.query_one(DataTable)
         row = table.cursor_row
-        now = self.app.now()
+        now = time.time()  # PortForward.started is wall time, not the cluster's clock
         table.clear()
         for pf in self.forwards():
             table.add_row(pf.namespace, pf.pod, str(pf.remote_port),
