@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import tempfile
 from collections.abc import Callable
+from dataclasses import replace
 
 from kubedeck.config import Config, load_config
 from kubedeck.frontends import ExplorerOptions
@@ -26,6 +27,8 @@ def run(options: ExplorerOptions) -> int:
     if options.demo:
         from kubedeck.demo import running_demo
 
+        if not (options.namespace or options.all_namespaces):
+            options = replace(options, all_namespaces=True)  # the whole demo world at once
         with tempfile.TemporaryDirectory(prefix="kubedeck-demo-") as folder, \
                 running_demo(folder) as path:
             return _run_app(build_app(options, config, kubeconfig_path=path, discovery_cache=False))
