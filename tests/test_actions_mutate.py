@@ -159,20 +159,35 @@ def test_drain_refuses_unmanaged_pods_without_force(live_demo):
     node = "kubedeck"
     body = {"metadata": {"name": "bare", "namespace": "default"},
             "spec": {"nodeName": node, "containers": [{"name": "c", "image": "busybox"}]}}
+    scratch = {"metadata": {"name": "scratch", "namespace": "default"},
+               "spec": {"nodeName": node, "containers": [{"name": "c", "image": "busybox"}],
+                        "volumes": [{"name": "tmp", "emptyDir": {}}]}}
+    send(live_demo.conn, "POST", "/api/v1/namespaces/default/pods", scratch)
+    with pytest.raises(KubedeckError) as err:  # local storage is checked before the owner
+        drain(live_demo.conn, node, force=True)
+    assert str(err.value) == (
+        f'error: unable to drain node "{node}" due to error: cannot delete Pods with local '
+        "storage (use --delete-emptydir-data to override): default/scratch - the node stays "
+        "cordoned")
     send(live_demo.conn, "POST", "/api/v1/namespaces/default/pods", body)
     with pytest.raises(KubedeckError) as err:
-        drain(live_demo.conn, node, ignore_daemonsets=False)
+        drain(live_demo.conn, node, ignore_daemonsets=False, delete_emptydir_data=True)
     text = str(err.value)
-    assert text.startswith(f'error: unable to drain node "{node}" due to error: ')
-    assert "cannot delete Pods declare no controller (use --force to override): default/bare" \
-        in text
-    assert "cannot delete DaemonSet-managed Pods (use --ignore-daemonsets to ignore): " in text
+    assert text.startswith(f'error: unable to drain node "{node}" due to error: [cannot delete '
+                           "Pods declare no controller (use --force to override): default/bare, "
+                           "default/scratch, "
+                           "cannot delete DaemonSet-managed Pods (use --ignore-daemonsets to "
+                           "ignore): kube-system/kube-proxy-")
+    assert text.endswith("] - the node stays cordoned")
     assert any(p["metadata"]["name"] == "bare" for p in pods_on(live_demo, node))
     lines: list[str] = []
-    drain(live_demo.conn, node, force=True, timeout=30, progress=lines.append)
+    drain(live_demo.conn, node, force=True, delete_emptydir_data=True, timeout=30,
+          progress=lines.append)
     assert lines[0] == f"node/{node} already cordoned"
-    assert "deleting Pods that declare no controller: default/bare" in lines[1]
-    assert not any(p["metadata"]["name"] == "bare" for p in pods_on(live_demo, node))
+    # as in kubectl, a later filter's warning replaces an earlier one for the same pod
+    assert "deleting Pods that declare no controller: default/bare, default/scratch" \
+        in lines[1] and "local storage" not in lines[1]
+    assert not {"bare", "scratch"} & {p["metadata"]["name"] for p in pods_on(live_demo, node)}
     cordon(live_demo.conn, node, unschedulable=False)
 
 

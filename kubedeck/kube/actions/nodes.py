@@ -73,37 +73,45 @@ def _finished(pod: dict) -> bool:
     return (pod.get("status") or {}).get("phase") in ("Succeeded", "Failed")
 
 
+def _status(pod: dict, *, ignore_daemonsets: bool, delete_emptydir_data: bool,
+            force: bool) -> tuple[str, str]:
+    """kubectl's filter chain for one pod: ("skip" | "evict" | "warn" | "fatal", message).
+    Filters run in kubectl's order and stop at the first that keeps the pod; the last
+    status computed is the pod's, so a later warning replaces an earlier one."""
+    meta = pod.get("metadata") or {}
+    if meta.get("deletionTimestamp"):
+        return "skip", ""
+    status = ("evict", "")
+    controller = _controller(pod)
+    if controller is not None and controller.get("kind") == "DaemonSet":
+        return ("warn", DAEMONSET_WARNING) if ignore_daemonsets else ("fatal", DAEMONSET_FATAL)
+    if MIRROR_ANNOTATION in (meta.get("annotations") or {}):
+        return "skip", ""
+    volumes = (pod.get("spec") or {}).get("volumes") or []
+    if not _finished(pod) and any("emptyDir" in v for v in volumes):
+        if not delete_emptydir_data:
+            return "fatal", LOCAL_STORAGE_FATAL
+        status = ("warn", LOCAL_STORAGE_WARNING)
+    if controller is None and not _finished(pod):
+        if not force:
+            return "fatal", UNMANAGED_FATAL
+        status = ("warn", UNMANAGED_WARNING)
+    return status
+
+
 def _plan(pods: list[dict], *, ignore_daemonsets: bool, delete_emptydir_data: bool,
           force: bool) -> _Plan:
-    """kubectl's filter chain: skip deleted and mirror pods, then DaemonSet, local storage
-    and unmanaged checks, each either a warning (flag given) or a fatal error."""
     plan = _Plan()
     for pod in pods:
-        meta = pod.get("metadata") or {}
-        if meta.get("deletionTimestamp") or MIRROR_ANNOTATION in (meta.get("annotations") or {}):
-            continue
-        key = _key(pod)
-        controller = _controller(pod)
-        if controller is not None and controller.get("kind") == "DaemonSet":
-            bucket = plan.warnings if ignore_daemonsets else plan.fatal
-            bucket.setdefault(DAEMONSET_WARNING if ignore_daemonsets else DAEMONSET_FATAL,
-                              []).append(key)
-            continue
-        refused = False
-        volumes = (pod.get("spec") or {}).get("volumes") or []
-        if not _finished(pod) and any("emptyDir" in v for v in volumes):
-            if delete_emptydir_data:
-                plan.warnings.setdefault(LOCAL_STORAGE_WARNING, []).append(key)
-            else:
-                plan.fatal.setdefault(LOCAL_STORAGE_FATAL, []).append(key)
-                refused = True
-        if controller is None and not _finished(pod):
-            if force:
-                plan.warnings.setdefault(UNMANAGED_WARNING, []).append(key)
-            else:
-                plan.fatal.setdefault(UNMANAGED_FATAL, []).append(key)
-                refused = True
-        if not refused:
+        kind, message = _status(pod, ignore_daemonsets=ignore_daemonsets,
+                                delete_emptydir_data=delete_emptydir_data, force=force)
+        if kind == "fatal":
+            plan.fatal.setdefault(message, []).append(_key(pod))
+        elif kind == "warn":
+            plan.warnings.setdefault(message, []).append(_key(pod))
+            if message != DAEMONSET_WARNING:
+                plan.evict.append(pod)
+        elif kind == "evict":
             plan.evict.append(pod)
     return plan
 
@@ -165,6 +173,8 @@ def drain(conn: Connection, node: str, *, ignore_daemonsets: bool = True,
     if plan.fatal:
         errors = ", ".join(f"cannot delete {msg}: {', '.join(pods)}"
                            for msg, pods in plan.fatal.items())
+        if len(plan.fatal) > 1:
+            errors = f"[{errors}]"
         raise KubedeckError(f'error: unable to drain node "{node}" due to error: {errors} '
                             "- the node stays cordoned")
     if plan.warnings:
