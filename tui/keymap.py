@@ -26,15 +26,17 @@ class BindingSpec:
     scope: str
     mutating: bool = False
     show: bool = True
+    action_name: str = ""
 
     @property
     def action(self) -> str:
-        return self.id
+        """The screen's `action_<name>`: the id, unless the spec names another."""
+        return self.action_name or self.id
 
 
 def _s(id_: str, key: str, description: str, scope: str, mutating: bool = False,
-       show: bool = True) -> BindingSpec:
-    return BindingSpec(id_, key, description, scope, mutating, show)
+       show: bool = True, action: str = "") -> BindingSpec:
+    return BindingSpec(id_, key, description, scope, mutating, show, action)
 
 
 GLOBAL = "global"
@@ -93,6 +95,7 @@ SPECS: tuple[BindingSpec, ...] = (
     _s("find_prev", "N", "Previous match", DETAIL),
     _s("yaml_managed", "m", "Managed fields", DETAIL),
     _s("copy", "c", "Copy", DETAIL),
+    _s("detail_wrap", "w", "Wrap", DETAIL, action="wrap"),
     # logs
     _s("logs_follow", "s", "Autoscroll", LOGS),
     _s("logs_wrap", "w", "Wrap", LOGS),

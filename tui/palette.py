@@ -31,7 +31,7 @@ class KubedeckCommands(Provider):
                 continue
             shown = ", ".join(keymap.keys_of(spec.id, keys))
             entries.append((spec.description, f"action <{shown}>",
-                            partial(self._run_action, spec.id)))
+                            partial(self._run_action, spec.id, spec.action)))
         for name in BUILTINS:
             entries.append((f":{name}", "command", partial(app.open_command, name)))
         for resource in app.session.discovery.preferred():
@@ -42,9 +42,9 @@ class KubedeckCommands(Provider):
                             partial(app.open_command, resource.name)))
         return entries
 
-    async def _run_action(self, binding_id: str) -> None:
+    async def _run_action(self, binding_id: str, action: str) -> None:
         if self.app.allowed(binding_id):
-            await self.screen.run_action(binding_id)
+            await self.screen.run_action(action)
 
     async def discover(self) -> Hits:
         for title, help_text, callback in self._entries():
