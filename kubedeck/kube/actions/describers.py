@@ -17,12 +17,13 @@ from kubedeck.kube.actions.describe_util import (
     annotations_block,
     go_time,
     labels_block,
+    parse_time,
 )
 from kubedeck.kube.actions.tabwriter import PrefixWriter
 from kubedeck.kube.connect import Connection
 from kubedeck.kube.discovery import Discovery
 from kubedeck.kube.errors import ApiError
-from kubedeck.kube.humanize import short_human_duration
+from kubedeck.kube.humanize import human_duration
 
 
 @dataclass(frozen=True)
@@ -202,11 +203,11 @@ def daemonset(w: PrefixWriter, obj: dict, ctx: Context) -> None:
     pod_template(w, spec.get("template"))
 
 
-def _job_body(w: PrefixWriter, spec: dict, status: dict, ctx: Context) -> None:
+def _job_body(w: PrefixWriter, spec: dict) -> None:
     """The job fields kubectl prints between the header and the pod template."""
-    if spec.get("parallelism") is not None:
-        w.write(0, f"Parallelism:\t{spec['parallelism']}\n")
-    w.write(0, f"Completions:\t{spec['completions'] if spec.get('completions') is not None else '<unset>'}\n")
+    w.write(0, f"Parallelism:\t{spec.get('parallelism', 0)}\n")
+    completions = spec.get("completions")
+    w.write(0, f"Completions:\t{completions if completions is not None else '<unset>'}\n")
     if spec.get("completionMode"):
         w.write(0, f"Completion Mode:\t{spec['completionMode']}\n")
     if spec.get("suspend") is not None:
@@ -215,13 +216,9 @@ def _job_body(w: PrefixWriter, spec: dict, status: dict, ctx: Context) -> None:
         w.write(0, f"Backoff Limit:\t{spec['backoffLimit']}\n")
     if spec.get("ttlSecondsAfterFinished") is not None:
         w.write(0, f"TTL Seconds After Finished:\t{spec['ttlSecondsAfterFinished']}\n")
-    if spec.get("activeDeadlineSeconds") is not None:
-        w.write(0, f"Active Deadline Seconds:\t{spec['activeDeadlineSeconds']}s\n")
 
 
 def job(w: PrefixWriter, obj: dict, ctx: Context) -> None:
-    from kubedeck.kube.actions.describe_util import parse_time
-
     meta, spec, status = _head(w, obj)
     w.write(0, f"Selector:\t{label_selector_text(spec.get('selector'))}\n")
     labels_block(w, "Labels", meta.get("labels"))
@@ -229,28 +226,24 @@ def job(w: PrefixWriter, obj: dict, ctx: Context) -> None:
     owner = controller_of(obj)
     if owner:
         w.write(0, f"Controlled By:\t{owner}\n")
-    _job_body(w, spec, status, ctx)
+    _job_body(w, spec)
     start = status.get("startTime")
     if start:
         w.write(0, f"Start Time:\t{go_time(start)}\n")
     done = status.get("completionTime")
     if done:
         w.write(0, f"Completed At:\t{go_time(done)}\n")
-    begun = parse_time(start)
-    if begun is not None:
-        end = parse_time(done) if done else ctx.now
-        w.write(0, f"Duration:\t{short_human_duration((end or ctx.now) - begun)}\n")
+    begun, ended = parse_time(start), parse_time(done)
+    if begun is not None and ended is not None:
+        w.write(0, f"Duration:\t{human_duration(ended - begun)}\n")
+    if spec.get("activeDeadlineSeconds") is not None:
+        w.write(0, f"Active Deadline Seconds:\t{spec['activeDeadlineSeconds']}s\n")
     ready = status.get("ready")
     ready_text = f" ({ready} Ready)" if ready is not None else ""
+    w.write(0, f"Pods Statuses:\t{status.get('active', 0)} Active{ready_text} / "
+               f"{status.get('succeeded', 0)} Succeeded / {status.get('failed', 0)} Failed\n")
     if spec.get("completionMode") == "Indexed":
-        w.write(0, f"Pods Statuses:\t{status.get('active', 0)} Active{ready_text} / "
-                   f"{status.get('succeeded', 0)} Succeeded / {status.get('failed', 0)} "
-                   "Failed\n")
         w.write(0, f"Completed Indexes:\t{status.get('completedIndexes') or '<none>'}\n")
-    else:
-        w.write(0, f"Pods Statuses:\t{status.get('active', 0)} Active{ready_text} / "
-                   f"{status.get('succeeded', 0)} Succeeded / {status.get('failed', 0)} "
-                   "Failed\n")
     pod_template(w, spec.get("template"))
 
 
