@@ -145,3 +145,52 @@ def test_smart_labels_and_quantities():
     assert [str(Quantity.parse(q)) for q in ("1000m", "1500m", "2000", "0.1", "1536", "1Gi")] \
         == ["1", "1500m", "2k", "100m", "1536", "1Gi"]
     assert str(total(["100Mi", "100Mi", "1220Mi"])) == "1420Mi"
+
+
+KITCHEN_SINK = {
+    "metadata": {"name": "kitchen-sink", "namespace": "default", "labels": {"a": "b"},
+                 "annotations": {"long": "x" * 150, "multi": "line1\nline2\n", "short": "v"}},
+    "spec": {
+        "nodeName": "kubedeck", "nodeSelector": {"disk": "ssd", "zone": "a"},
+        "tolerations": [{"key": "k", "value": "v", "effect": "NoSchedule",
+                         "operator": "Equal"}, {"operator": "Exists"}],
+        "initContainers": [{"name": "init", "image": "busybox",
+                            "command": ["sh", "-c", "echo a\necho b"]}],
+        "containers": [{
+            "name": "app", "image": "nginx",
+            "ports": [{"containerPort": 80}, {"containerPort": 443, "hostPort": 8443}],
+            "env": [{"name": "PLAIN", "value": "v1\nv2"},
+                    {"name": "POD", "valueFrom": {"fieldRef": {"fieldPath": "metadata.name"}}},
+                    {"name": "CPU", "valueFrom": {"resourceFieldRef": {"resource": "limits.cpu"}}},
+                    {"name": "MEM", "valueFrom": {"resourceFieldRef": {
+                        "resource": "requests.memory", "divisor": "1Mi"}}},
+                    {"name": "CM", "valueFrom": {"configMapKeyRef": {
+                        "name": "cfg", "key": "k", "optional": True}}}],
+            "envFrom": [{"secretRef": {"name": "s"}, "prefix": "P_"}],
+            "resources": {"requests": {"memory": "64Mi", "cpu": "1.5"},
+                          "limits": {"memory": "64Mi", "cpu": "1.5"}},
+            "livenessProbe": {"exec": {"command": ["cat", "/tmp/ok"]}, "periodSeconds": 5},
+            "readinessProbe": {"tcpSocket": {"port": 80}},
+            "startupProbe": {"httpGet": {"path": "/s", "port": 80, "scheme": "HTTPS"}},
+            "volumeMounts": [{"name": "cfg", "mountPath": "/etc/cfg", "subPath": "x"},
+                             {"name": "scratch", "mountPath": "/a"}]}],
+        "volumes": [
+            {"name": "cfg", "configMap": {"name": "cfg"}},
+            {"name": "scratch", "emptyDir": {"sizeLimit": "1Gi", "medium": "Memory"}},
+            {"name": "sec", "secret": {"secretName": "s", "optional": True}},
+            {"name": "hp", "hostPath": {"path": "/var", "type": "Directory"}},
+            {"name": "dapi", "downwardAPI": {"items": [
+                {"path": "labels", "fieldRef": {"fieldPath": "metadata.labels"}}]}}]}}
+
+
+def test_describe_kitchen_sink_pod_and_nodeport_service(world):
+    from kubedeck.kube.actions.ref import send
+
+    send(world.conn, "POST", "/api/v1/namespaces/default/pods", KITCHEN_SINK)
+    send(world.conn, "POST", "/api/v1/namespaces/default/services", {
+        "metadata": {"name": "nodeport", "namespace": "default"},
+        "spec": {"type": "NodePort", "selector": {"app": "x"}, "ports": [
+            {"port": 80, "targetPort": 8080, "nodePort": 30080},
+            {"name": "m", "port": 9090, "protocol": "UDP"}]}})
+    compare(world, "pod", "kitchen-sink", "default")
+    compare(world, "svc", "nodeport", "default")

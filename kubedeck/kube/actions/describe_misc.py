@@ -284,16 +284,16 @@ def namespace(w: PrefixWriter, obj: dict, ctx: Context) -> None:
     else:
         w.write(0, "Resource Quotas\n")
         for q in quotas:
-            w.write(0, f" Name:\t{q['metadata']['name']}\n")
+            w.write(1, f"Name:\t{q['metadata']['name']}\n")
             scopes = sorted((q.get("spec") or {}).get("scopes") or [])
             if scopes:
-                w.write(0, f" Scopes:\t{', '.join(scopes)}\n")
-            w.write(0, " Resource\tUsed\tHard\n")
-            w.write(0, " --------\t---\t---\n")
+                w.write(1, f"Scopes:\t{', '.join(scopes)}\n")
+            w.write(1, "Resource\tUsed\tHard\n")
+            w.write(1, "--------\t---\t---\n")
             qs = q.get("status") or {}
             hard, used = qs.get("hard") or {}, qs.get("used") or {}
             for res in sorted(hard):
-                w.write(0, f" {res}\t{Quantity.parse(used.get(res, 0))}\t"
+                w.write(1, f"{res}\t{Quantity.parse(used.get(res, 0))}\t"
                            f"{Quantity.parse(hard[res])}\n")
     w.write(0, "\n")
     ranges = ctx.items(f"/api/v1/namespaces/{name}/limitranges")

@@ -12,6 +12,7 @@ from kubedeck.kube.actions.describe_util import (
     labels_block,
     since,
 )
+from kubedeck.kube.actions.quantity import Quantity
 from kubedeck.kube.actions.tabwriter import PrefixWriter
 from kubedeck.kube.columns import quantity
 
@@ -212,7 +213,7 @@ def containers(w: PrefixWriter, label: str, specs: list[dict], statuses: list[di
             if values:
                 w.write(2, f"{title}:\n")
             for name in sorted(values):
-                w.write(3, f"{name}:\t{values[name]}\n")
+                w.write(3, f"{name}:\t{Quantity.parse(values[name])}\n")
         for key, title in (("livenessProbe", "Liveness"), ("readinessProbe", "Readiness"),
                            ("startupProbe", "Startup")):
             if c.get(key):
