@@ -194,3 +194,12 @@ def test_describe_kitchen_sink_pod_and_nodeport_service(world):
             {"name": "m", "port": 9090, "protocol": "UDP"}]}})
     compare(world, "pod", "kitchen-sink", "default")
     compare(world, "svc", "nodeport", "default")
+
+
+def test_describe_hpa_named_as_v1_reads_v2(world):
+    v1 = next(r for r in world.discovery.resources()
+              if r.group == "autoscaling" and r.version == "v1"
+              and r.kind == "HorizontalPodAutoscaler")
+    text = describe(world.conn, world.discovery, ObjectRef(v1, "storefront", "web"),
+                    now=time.time())
+    assert "resource cpu on pods  (as a percentage of request):  12% (31m) / 70%" in text
