@@ -237,12 +237,15 @@ def test_drain_gives_up_at_the_timeout(live_demo):
     node = "kubedeck-m03"
     live_demo.cluster.faults.add(Fault("status", path="/eviction", methods=("POST",),
                                        code=429, times=1000))
+    pinned = {"metadata": {"name": "pinned", "namespace": "default"},
+              "spec": {"replicas": 1, "selector": {"matchLabels": {"app": "pinned"}},
+                       "template": {"metadata": {"labels": {"app": "pinned"}}, "spec": {
+                           "nodeSelector": {"kubernetes.io/hostname": node},
+                           "containers": [{"name": "c", "image": "busybox"}]}}}}
+    send(live_demo.conn, "POST", "/apis/apps/v1/namespaces/default/deployments", pinned)
     try:
-        victim = ObjectRef(live_demo.discovery.resolve("deploy"), "grafana", "monitoring")
-        scale(live_demo.conn, victim, 3)
-        wait_for(lambda: pods_on(live_demo, node) and any(
-            o["kind"] != "DaemonSet" for p in pods_on(live_demo, node)
-            for o in p["metadata"].get("ownerReferences", [])), "a workload pod on the node")
+        wait_for(lambda: any(p["metadata"]["name"].startswith("pinned-")
+                             for p in pods_on(live_demo, node)), "the pinned pod")
         with pytest.raises(KubedeckError, match="global timeout reached"):
             drain(live_demo.conn, node, timeout=0.3, retry_seconds=0.05)
     finally:
