@@ -94,3 +94,12 @@ async def test_now_is_the_injected_clock(demo_app, demo_world):
     assert demo_app.now() == demo_world.clock.now()
     demo_world.clock.advance(30)
     assert demo_app.now() == demo_world.clock.now()
+
+
+@pytest.mark.asyncio
+async def test_flash_shows_brackets_literally(demo_app):
+    async with demo_app.run_test(size=(120, 40)) as pilot:
+        await wait_view(pilot, demo_app, "pods")
+        demo_app.flash('invalid selector "a in [b]x[/]"', "error")
+        await pilot.pause()
+        assert 'invalid selector "a in [b]x[/]"' in screen_text(demo_app)

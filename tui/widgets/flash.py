@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from rich.text import Text
 from textual.widgets import Static
 
 SEVERITIES = ("information", "warning", "error")
@@ -21,6 +22,6 @@ class Flash(Static):
 
     def _show(self, message: tuple[str, str]) -> None:
         text, severity = message
-        self.update(text)
+        self.update(Text(text))  # server messages may hold "[...]": never parse as markup
         for name in SEVERITIES:
             self.set_class(name == severity and bool(text), f"-{name}")
