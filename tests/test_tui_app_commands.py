@@ -27,6 +27,19 @@ async def test_completion_suggests_and_tab_completes(demo_app):
         assert "legacy-api" in column(screen)
 
 
+@pytest.mark.asyncio
+async def test_namespace_completion_in_the_prompt(demo_app):
+    async with demo_app.run_test(size=(120, 40)) as pilot:
+        await wait_view(pilot, demo_app, "pods")
+        await pilot.press("colon", *"po kube-s")
+        prompt = demo_app.screen.query_one("CommandInput")
+        await wait_for(pilot, lambda: prompt._suggestion == "po kube-system",
+                       what="the namespace suggestion")
+        await pilot.press("tab", "enter")
+        screen = await wait_view(pilot, demo_app, "pods", rows=2)
+        assert screen.namespace == "kube-system"
+
+
 @pytest.mark.parametrize(("typed", "kind"), [
     ("po", "pods"), ("pod", "pods"), ("Pod", "pods"), ("deploy", "deployments"),
     ("deployments.apps", "deployments"), ("svc", "services"), ("cj", "cronjobs"),
@@ -155,6 +168,17 @@ def test_complete_prefers_shortest():
     assert complete("de", names) == ["deploy", "deployment", "deployments"]
     assert complete("deploy", names) == ["deployment", "deployments"]
     assert complete("po x", names) == []
+
+
+def test_complete_namespace_after_a_kind():
+    names = ["po", "pods", "ns", "ctx"]
+    spaces = ["kube-system", "kube-public", "default"]
+    assert complete("po kube-", names, spaces) == ["po kube-public", "po kube-system"]
+    assert complete("ns d", names, spaces) == ["ns default"]
+    assert complete("ctx d", names, spaces) == []
+    assert complete("po -", names, spaces) == []
+    assert complete("nope d", names, spaces) == []
+    assert complete("po default x", names, spaces) == []
 
 
 def test_history_truncates_forward_entries_on_a_new_command():

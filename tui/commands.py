@@ -130,16 +130,24 @@ def command_names(resources: list[APIResource]) -> list[str]:
     return list(dict.fromkeys(names))
 
 
-def complete(text: str, names: list[str]) -> list[str]:
+def complete(text: str, names: list[str], namespaces: list[str] = ()) -> list[str]:
     """Full command lines completing `text`: the first word against `names` (shortest first,
-    so `de` offers `deploy` before `deployments`); later words are left as typed."""
-    head, space, rest = text.lstrip().partition(" ")
-    if space or not head:
+    so `de` offers `deploy` before `deployments`), the word after a kind, `ns` or `ctx`-less
+    command against `namespaces` (`po kube-` -> `po kube-system`)."""
+    words = text.lstrip().split(" ")
+    if len(words) == 1:
+        low = words[0].lower()
+        if not low:
+            return []
+        return sorted((n for n in names if n.startswith(low) and n != low),
+                      key=lambda n: (len(n), n))
+    head, partial = words[0].lower(), words[-1]
+    if len(words) != 2 or not partial or partial.startswith("-") or head not in names \
+            or head in ("ctx", "pf", "help", "aliases", "q", "quit"):
         return []
-    low = head.lower()
-    matches = sorted((n for n in names if n.startswith(low) and n != low),
-                     key=lambda n: (len(n), n))
-    return matches
+    prefix = text[:len(text) - len(partial)]
+    return [prefix + ns for ns in sorted(namespaces, key=lambda n: (len(n), n))
+            if ns.startswith(partial) and ns != partial]
 
 
 def aliases(resources: list[APIResource]) -> list[tuple[str, str, str]]:

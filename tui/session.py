@@ -79,3 +79,9 @@ class Session:
 def server_version(conn: Connection) -> str:
     """GET /version's gitVersion (`v1.31.0`); also the reachability probe of the header."""
     return str(json.loads(conn.get("/version")).get("gitVersion", ""))
+
+
+def namespace_names(conn: Connection) -> list[str]:
+    """Every namespace's name (for completing `:KIND NAMESPACE`)."""
+    items = json.loads(conn.get("/api/v1/namespaces")).get("items") or []
+    return [str(item["metadata"]["name"]) for item in items]

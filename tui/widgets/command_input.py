@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from textual import on
+from textual import on, work
 from textual.binding import Binding
 from textual.message import Message
 from textual.suggester import Suggester
 from textual.widget import Widget
 from textual.widgets import Input
 
+from kubedeck.kube.errors import KubedeckError
 from tui.commands import command_names, complete
+from tui.session import Session, namespace_names
 
 
 class CommandSuggester(Suggester):
@@ -18,9 +20,10 @@ class CommandSuggester(Suggester):
     def __init__(self, names: list[str]) -> None:
         super().__init__(use_cache=False, case_sensitive=False)
         self.names = names
+        self.namespaces: list[str] = []
 
     async def get_suggestion(self, value: str) -> str | None:
-        found = complete(value, self.names)
+        found = complete(value, self.names, self.namespaces)
         return found[0] if found else None
 
 
@@ -52,6 +55,7 @@ class CommandInput(Input):
     def open(self) -> None:
         assert isinstance(self.suggester, CommandSuggester)
         self.suggester.names = command_names(self.app.session.discovery.preferred())
+        self._load_namespaces(self.app.session)
         self.value = ""
         self._return_focus = self.screen.focused
         self.can_focus = True
@@ -65,9 +69,22 @@ class CommandInput(Input):
         self.screen.set_focus(self._return_focus)
         self._return_focus = None
 
+    @work(thread=True, exclusive=True, group="namespace-names", exit_on_error=False)
+    def _load_namespaces(self, session: Session) -> None:
+        """Namespaces for the word after a kind; without list rights there is no completion."""
+        try:
+            names = namespace_names(session.conn)
+        except KubedeckError:
+            return
+        self.app.call_from_thread(self._set_namespaces, names)
+
+    def _set_namespaces(self, names: list[str]) -> None:
+        assert isinstance(self.suggester, CommandSuggester)
+        self.suggester.namespaces = names
+
     def action_complete(self) -> None:
         assert isinstance(self.suggester, CommandSuggester)
-        found = complete(self.value, self.suggester.names)
+        found = complete(self.value, self.suggester.names, self.suggester.namespaces)
         if found:
             self.value = found[0]
             self.cursor_position = len(self.value)
