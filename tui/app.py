@@ -12,7 +12,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from textual import events, on, work
-from textual.app import App, SystemCommand
+from textual.app import App
 from textual.reactive import reactive
 from textual.screen import Screen
 from textual.timer import Timer
@@ -23,6 +23,7 @@ from kubedeck.kube.discovery import APIResource
 from kubedeck.kube.errors import ApiError, ConnectError, KubedeckError
 from tui import keymap
 from tui.commands import Command, History, run_command
+from tui.palette import KubedeckCommands
 from tui.session import Session, server_version
 
 FLASH_SECONDS = 5.0
@@ -36,6 +37,7 @@ class KubedeckApp(App):
     TITLE = "kubedeck"
     BINDINGS = keymap.bindings(keymap.GLOBAL)
     COMMAND_PALETTE_BINDING = "ctrl+p"
+    COMMANDS = App.COMMANDS | {KubedeckCommands}
 
     flash_message: reactive[tuple[str, str]] = reactive(("", "information"))
     session_rev: reactive[int] = reactive(0)
@@ -48,9 +50,6 @@ class KubedeckApp(App):
                  discovery_cache: bool = True, readonly: bool = False) -> None:
         """`readonly` is the command line's --readonly: it holds for every context."""
         super().__init__()
-        from tui.palette import KubedeckCommands
-
-        self.COMMANDS = self.COMMANDS | {KubedeckCommands}
         self.session = session
         self._clock = clock or time.time
         self.start_command = start_command or "pods"
@@ -266,13 +265,6 @@ class KubedeckApp(App):
         """Worker errors become one flash line, never a traceback."""
         if event.state == WorkerState.ERROR and event.worker.error is not None:
             self.flash(error_line(event.worker.error), "error")
-
-    def get_system_commands(self, screen: Screen):
-        """Textual's palette entries minus its own quit/keys ones, which ours replace."""
-        for command in super().get_system_commands(screen):
-            if command.title not in ("Quit", "Keys"):
-                yield command
-        yield SystemCommand("Help", "Every key of this view", self.action_help)
 
     # -- the connection indicator --------------------------------------------------------
 
