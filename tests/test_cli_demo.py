@@ -1,4 +1,5 @@
-"""The embedded cluster from the command line: `get --demo`, `kubedeck sim` and `kubedeck demo`."""
+"""The embedded cluster from the command line: `get --demo` and `kubedeck sim` (`kubedeck demo`
+opens the explorer: tests/test_tui_tmux.py runs it in a terminal)."""
 
 from __future__ import annotations
 
@@ -65,23 +66,3 @@ def test_sim_serves_until_interrupted(tmp_path):
         out, err = proc.communicate(timeout=60)
     assert proc.returncode == 0, err
     assert "Traceback" not in err
-
-
-def test_demo_prints_how_to_use_it(tmp_path):
-    env = clean_env(tmp_path)
-    proc = subprocess.Popen([KUBEDECK, "demo"], env=env, stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True)
-    try:
-        assert proc.stdout is not None
-        assert proc.stdout.readline().startswith("kubedeck demo: point kubectl")
-        export = proc.stdout.readline().strip()
-        assert export.startswith("export KUBECONFIG=")
-        kubeconfig = Path(export.split("=", 1)[1])
-        wait_for(kubeconfig, proc)
-        got = get_namespaces(env, kubeconfig)
-        assert got.returncode == 0 and "web" in got.stdout
-    finally:
-        proc.send_signal(signal.SIGINT)
-        proc.communicate(timeout=60)
-    assert proc.returncode == 0
-    assert not kubeconfig.exists()  # the temporary folder goes with the demo

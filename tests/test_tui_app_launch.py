@@ -1,10 +1,9 @@
 """Launching the explorer: kubectl/k9s flags through tui.launch, one-line errors before the
-TUI starts, and the entry point that keeps `kubedeck get` free of textual."""
+TUI starts, and the entry point that keeps `kubedeck get` free of textual (checked by
+tests/test_cli_imports.py)."""
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -83,11 +82,3 @@ def test_bad_config_file_is_one_line(demo_world, capsys, tmp_path: Path, monkeyp
 
 def test_entry_point_is_the_launcher():
     assert find_frontend("explorer") is launch.run
-
-
-def test_get_does_not_load_textual():
-    code = ("import sys; from kubedeck.cli import main; "
-            "main(['get', 'ns', '--demo']); print('textual' in sys.modules, 'tui' in sys.modules)")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                         timeout=120, check=True).stdout
-    assert out.strip().splitlines()[-1] == "False False"
