@@ -217,3 +217,18 @@ def test_kinds_without_columns_show_name_and_age():
     m.apply(ChangeBatch(added={"u": rec}))
     assert m.headers() == ["NAMESPACE", "NAME", "AGE"]
     assert list(m.table_rows()) == [["ns", "thing", "2m"]]
+
+
+def test_typing_on_narrows_the_view_and_stays_consistent_with_updates():
+    m = model(pod("web-1"), pod("web-2"), pod("db-1"), pod("wordpress"))
+    m.set_filter("w")
+    assert names(m) == ["web-1", "web-2", "wordpress"]
+    m.apply(ChangeBatch(added={"n": pod("web-0", uid="n")}))
+    m.set_filter("we")
+    assert names(m) == ["web-0", "web-1", "web-2"]
+    m.set_filter("web-2")
+    assert names(m) == ["web-2"]
+    m.set_filter("web-")  # deleting a character widens again
+    assert names(m) == ["web-0", "web-1", "web-2"]
+    m.set_filter("web-[12]")  # a regex after plain text is a full pass
+    assert names(m) == ["web-1", "web-2"]

@@ -95,9 +95,10 @@ class Filter:
 _META = re.compile(r"[.^$*+?{}\[\]\\|()]")
 
 
-def _text_matcher(text: str) -> tuple[Callable[[Row], bool], str | None]:
+def _text_matcher(text: str) -> tuple[Callable[[Row], bool], str | None, str | None]:
     """A case-insensitive match over the row's cells (`^`/`$` anchor to any cell); an
-    invalid regex is taken literally. Plain text takes the fast `in` path."""
+    invalid regex is taken literally. Plain text takes the fast `in` path and is returned
+    as the needle (else None), so typing more of it can narrow the current view."""
     notice = None
     if _META.search(text):
         try:
@@ -106,9 +107,9 @@ def _text_matcher(text: str) -> tuple[Callable[[Row], bool], str | None]:
             notice = f"invalid regex {text!r} ({exc}); matching it literally"
         else:
             search = pattern.search
-            return (lambda row: search(row.text) is not None), None
+            return (lambda row: search(row.text) is not None), None, None
     needle = text.lower()
-    return (lambda row: needle in row.text), notice
+    return (lambda row: needle in row.text), notice, needle
 
 
 def fuzzy_pattern(text: str) -> re.Pattern[str]:
@@ -147,6 +148,7 @@ class TableModel:
         self.filter = Filter("", "")
         self._match: Callable[[Row], bool] | None = None
         self._fuzzy: re.Pattern[str] | None = None
+        self._needle: str | None = None  # the plain text of the current regex filter
         self.errors_only = False
         self.marks: set[str] = set()
         self.selected: str | None = None
@@ -316,16 +318,24 @@ class TableModel:
         """Apply a `/` filter (not `-l`, which the screen sends to the server); returns a
         notice for the user (an invalid regex taken literally) or None."""
         before = self.selected
+        previous, self._needle = self._needle, None
         self.filter = Filter.parse(raw)
         self.notice = None
         self._match = self._fuzzy = None
         kind, text = self.filter.kind, self.filter.text
         if kind in ("regex", "inverse") and text:
-            match, self.notice = _text_matcher(text)
+            match, self.notice, needle = _text_matcher(text)
             self._match = match if kind == "regex" else (lambda row: not match(row))
+            self._needle = needle if kind == "regex" else None
         elif kind == "fuzzy" and text:
             self._fuzzy = fuzzy_pattern(text)
-        self._refilter()
+        if previous and self._needle and previous in self._needle:
+            # typing on: every row that matches now matched before, in the same order
+            needle = self._needle
+            self._view = [row for row in self._view if needle in row.text]
+            self.generation += 1
+        else:
+            self._refilter()
         self.selected = before
         self._keep_selection(0)
         return self.notice
