@@ -203,3 +203,18 @@ def test_describe_hpa_named_as_v1_reads_v2(world):
     text = describe(world.conn, world.discovery, ObjectRef(v1, "storefront", "web"),
                     now=time.time())
     assert "resource cpu on pods  (as a percentage of request):  12% (31m) / 70%" in text
+
+
+def test_describe_custom_resource_prints_fields_as_kubectl(world):
+    """The generic describer: smart labels, Go's %v for floats, nil, nested lists and maps;
+    managedFields skipped."""
+    from kubedeck.kube.actions.ref import send
+
+    send(world.conn, "POST", "/apis/demo.kubedeck.dev/v1/namespaces/web/certificates", {
+        "apiVersion": "demo.kubedeck.dev/v1", "kind": "Certificate",
+        "metadata": {"name": "odd-fields", "namespace": "web", "annotations": {"a": "b"}},
+        "spec": {"secretName": "x", "dnsNames": ["a", "b"], "flag": True, "nothing": None,
+                 "weights": [1234567.5, 0.25, 3, 1e-7, 100000.5], "empty": {},
+                 "nested": [{"aB": 1}, "str"], "apiURL": "u", "some_field": 1,
+                 "with-dash": 2}})
+    compare(world, "certificates", "odd-fields", "web")

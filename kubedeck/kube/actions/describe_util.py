@@ -3,9 +3,11 @@ annotation blocks, the generic describer for any object, smart labels, the Event
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Mapping
 from datetime import datetime
+from decimal import Decimal
 
 from kubedeck.kube.actions.events import event_time
 from kubedeck.kube.actions.tabwriter import PrefixWriter
@@ -46,13 +48,27 @@ def go_value(value: object) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, float):
-        return f"{value:g}" if not value.is_integer() else str(int(value)) \
-            if abs(value) < 1e21 else f"{value:g}"
+        return _go_float(value)
     if isinstance(value, list):
         return "[" + " ".join(go_value(v) for v in value) + "]"
     if isinstance(value, dict):
         return "map[" + " ".join(f"{k}:{go_value(value[k])}" for k in sorted(value)) + "]"
     return str(value)
+
+
+def _go_float(value: float) -> str:
+    """%v of a float64 (strconv 'g', shortest): positional unless the decimal exponent is
+    < -4 or >= 6, then `1.234567e+06`, `1e-05`."""
+    if not math.isfinite(value):
+        return {math.inf: "+Inf", -math.inf: "-Inf"}.get(value, "NaN")
+    exact = Decimal(repr(value))
+    exponent = exact.adjusted()
+    if -4 <= exponent < 6:
+        return format(exact.normalize(), "f")
+    digits = format(exact.normalize(), "e")
+    mantissa, _, power = digits.partition("e")
+    sign, number = (power[0], power[1:]) if power[:1] in "+-" else ("+", power)
+    return f"{mantissa}e{sign}{int(number):02d}"
 
 
 def labels_block(w: PrefixWriter, title: str, labels: Mapping[str, str] | None,
@@ -151,8 +167,8 @@ def unstructured(w: PrefixWriter, level: int, content: Mapping, prefix: str,
             w.write(level, f"{smart_label(field)}:\t{go_value(value)}\n")
 
 
-_GENERIC_SKIP = frozenset({".metadata.name", ".metadata.namespace", ".metadata.labels",
-                           ".metadata.annotations"})
+_GENERIC_SKIP = frozenset({".metadata.managedFields", ".metadata.name", ".metadata.namespace",
+                           ".metadata.labels", ".metadata.annotations"})
 
 
 def generic(w: PrefixWriter, obj: dict) -> None:
