@@ -29,7 +29,7 @@ class ContextsScreen(ViewScreen):
 
     crumb = "contexts"
     DEFAULT_CSS = """
-    ContextsScreen #contexts { height: 1fr; }
+    ContextsScreen #contexts { height: 1fr; border: round $primary; }
     """
 
     def compose_view(self) -> ComposeResult:
@@ -53,6 +53,7 @@ class ContextsScreen(ViewScreen):
     def _show(self, rows: list[tuple[str, str, str, str]], current: str) -> None:
         table = self.query_one(DataTable)
         table.clear()
+        table.border_title = f"contexts[{len(rows)}]"
         for row in rows:
             name = row[0].removesuffix("(*)")
             table.add_row(*row, key=name)
