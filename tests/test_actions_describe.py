@@ -218,3 +218,22 @@ def test_describe_custom_resource_prints_fields_as_kubectl(world):
                  "nested": [{"aB": 1}, "str"], "apiURL": "u", "some_field": 1,
                  "with-dash": 2}})
     compare(world, "certificates", "odd-fields", "web")
+
+
+def test_describe_terminating_pod_and_pending_claim(world):
+    from kubedeck.kube.actions import delete
+    from kubedeck.kube.actions.ref import send
+
+    send(world.conn, "POST", "/api/v1/namespaces/default/pods", {
+        "metadata": {"name": "held", "namespace": "default",
+                     "finalizers": ["kubedeck.dev/hold"]},
+        "spec": {"containers": [{"name": "c", "image": "busybox"}]}})
+    delete(world.conn, ObjectRef(world.discovery.resolve("po"), "held", "default"))
+    send(world.conn, "POST", "/api/v1/namespaces/default/persistentvolumeclaims", {
+        "metadata": {"name": "pending-claim", "namespace": "default"},
+        "spec": {"accessModes": ["ReadWriteOnce"], "storageClassName": "nope",
+                 "resources": {"requests": {"storage": "1Gi"}}}})
+    compare(world, "pod", "held", "default")
+    assert "Terminating (lasts " in \
+        ours(world, "pod", "held", "default", time.time())
+    compare(world, "pvc", "pending-claim", "default")
