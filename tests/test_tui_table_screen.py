@@ -224,3 +224,49 @@ async def test_a_kind_without_list_verb_says_why(demo_world):
         assert "bindings cannot be listed" in state and "no list or watch verb" in state
         assert app.screen.reflector is None
     app.session.close()
+
+
+def state_text(screen: ResourceScreen) -> str:
+    return str(screen.query_one("#table-state").render())
+
+
+@pytest.mark.asyncio
+async def test_a_403_says_which_verb_on_what_was_denied(demo_world):
+    demo_world.server.server.deny = frozenset({("list", "secrets")})
+    app = build_app(demo_world, namespace="default")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await open_view(pilot, app, "")
+        app.open_command("secrets")
+        await wait_for(pilot, lambda: isinstance(app.screen, ResourceScreen)
+                       and app.screen.resource.name == "secrets"
+                       and "forbidden" in state_text(app.screen), "the 403 state")
+        text = state_text(app.screen)
+        assert text.startswith('cannot list secrets in namespace "default": forbidden')
+        assert "retrying in" in text and "\n" not in text
+        assert app.screen.model.total == 0
+    app.session.close()
+
+
+@pytest.mark.asyncio
+async def test_a_lost_connection_shows_and_recovers_by_itself(demo_world):
+    from kubedeck.fake.serve import serve
+
+    app = build_app(demo_world, namespace="guestbook")
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await open_view(pilot, app, "")
+        rows = shown(screen)
+        port = demo_world.server.port
+        demo_world.server.stop()
+        await wait_for(pilot, lambda: "connection lost" in state_text(screen), "the banner")
+        assert "retrying in" in state_text(screen)
+        assert shown(screen) == rows  # the last known rows stay
+        revived = serve(demo_world.cluster, port=port)
+        try:
+            victim = sorted(rows)[0]
+            demo_world.cluster.store.remove(demo_world.cluster.type_for("pods"), "guestbook",
+                                            victim)
+            await wait_for(pilot, lambda: state_text(screen) == ""
+                           and victim not in shown(screen), "the view to recover", limit=60)
+        finally:
+            revived.stop()
+    app.session.close()

@@ -92,6 +92,7 @@ class Reflector:
         self.last_error: str | None = None
         self.connected = False
         self.retry_delay: float | None = None  # the wait chosen after the last failure
+        self.last_code: int | None = None  # the HTTP status of that failure (0: no answer)
         self._watch_events = 0  # events the current (or last) watch brought
         self._watch_quick = False  # the last watch ended within _QUICK_END
 
@@ -173,6 +174,7 @@ class Reflector:
     def _wait_after(self, failure: Failure) -> None:
         delay = self._backoff.next_delay(failure.retry_after, auth=failure.auth)
         self.retry_delay = delay
+        self.last_code = failure.code
         self.last_error = f"{failure.message}; retrying in {_seconds(delay)}"
         log.info("%s", self.last_error)
         self._stop.wait(delay)
@@ -180,6 +182,7 @@ class Reflector:
     def _healthy(self) -> None:
         self.connected = True
         self.last_error = None
+        self.last_code = None
 
     def _selectors(self) -> list[tuple[str, str]]:
         q: list[tuple[str, str]] = []

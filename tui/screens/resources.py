@@ -68,6 +68,10 @@ class _Watched:
         return cls(r.group, r.version, r.name, r.namespaced, r.kind)
 
 
+def _seconds(delay: float) -> str:
+    return f"{delay:.1f}s" if delay < 10 else f"{delay:.0f}s"
+
+
 def _scope(resource: APIResource, namespace: str | None) -> str:
     if not resource.namespaced:
         return ""
@@ -257,9 +261,14 @@ class ResourceScreen(ViewScreen):
             return
         error = reflector.last_error
         if error is not None:
-            if reflector.synced.is_set():
-                self._state(f"connection lost, showing the last known state: {error}",
-                            "warning")
+            retry = f"retrying in {_seconds(reflector.retry_delay or 0)}"
+            if reflector.last_code in (401, 403):
+                verb = "unauthorized" if reflector.last_code == 401 else "forbidden"
+                self._state(f"cannot list {self.resource.group_resource} in {self._where()}: "
+                            f"{verb} (ask for list and watch on it); {retry}", "error")
+            elif reflector.synced.is_set():
+                self._state(f"connection lost, showing the last known state; {retry} "
+                            f"({error.rsplit('; retrying', 1)[0]})", "warning")
             else:
                 self._state(error, "error")
         elif not reflector.synced.is_set():
