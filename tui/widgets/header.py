@@ -8,6 +8,8 @@ from textual.widgets import Static
 
 from kubedeck import __version__
 
+ROWS = 6  # the header's height: namespace keys wrap into more columns, as k9s shows them
+
 
 class AppHeader(Static):
     """Context, cluster, server, user, namespace and versions on the left, `<0> all <1> …`
@@ -44,13 +46,19 @@ class AppHeader(Static):
         ]
         for label, value in rows:
             info.add_row(Text(label, style="bold"), value)
+        entries = list(app.namespace_keys)
         keys = Table.grid(padding=(0, 1))
-        keys.add_column(style="bold magenta", no_wrap=True)
-        keys.add_column(no_wrap=True)
+        columns = max(1, -(-len(entries) // ROWS))
+        for _ in range(columns):
+            keys.add_column(style="bold magenta", no_wrap=True)
+            keys.add_column(no_wrap=True)
         current = session.namespace
-        for key, ns in app.namespace_keys:
-            label = "all" if ns is None else ns
-            keys.add_row(f"<{key}>", Text(label, style="bold" if ns == current else ""))
+        for row in range(min(ROWS, len(entries))):
+            cells: list = []
+            for key, ns in entries[row::ROWS]:
+                label = "all" if ns is None else ns
+                cells += [f"<{key}>", Text(label, style="bold" if ns == current else "")]
+            keys.add_row(*cells)
         status = Table.grid()
         status.add_column(no_wrap=True)
         status.add_row(Text("Namespace: ", style="bold") + Text(current or "all"))
