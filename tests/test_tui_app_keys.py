@@ -56,6 +56,11 @@ async def test_readonly_hides_and_refuses_mutating_actions(demo_world):
         assert app.screen is screen  # no dialog opened
         assert not app.allowed("kill")
         assert app.flash_message == ("read-only: kill is disabled", "warning")
+        await pilot.press("colon", *"deploy", "enter")
+        await wait_view(pilot, app, "deployments")
+        await pilot.press("s")
+        await pilot.pause()
+        assert app.flash_message == ("read-only: scale is disabled", "warning")
 
 
 @pytest.mark.asyncio

@@ -12,6 +12,7 @@ from textual.app import ComposeResult
 from textual.screen import Screen
 from textual.widgets import Footer
 
+from kubedeck.kube.discovery import APIResource
 from tui import keymap
 from tui.widgets.command_input import CommandInput
 from tui.widgets.crumbs import Crumbs
@@ -44,9 +45,17 @@ class ViewScreen(Screen):
         self.app.submit_command(event.text)
 
     def action_applies(self, action: str) -> bool:
-        """Whether a binding of this view applies here (e.g. Shell only on pods). Override
-        this, not check_action, so read-only refusals can name the right action."""
-        return True
+        """Whether a binding of this view applies here: a view over one kind (a `resource`
+        attribute) offers only the resource actions that kind supports (Shell on pods, Scale
+        on deployments, both on `s`). Read-only refusals use it to name the right action."""
+        resource = getattr(self, "resource", None)
+        spec = keymap.BY_ID.get(action)
+        if not isinstance(resource, APIResource) or spec is None \
+                or spec.scope != keymap.RESOURCE:
+            return True
+        from tui import resource_actions
+
+        return resource_actions.available(action, resource)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Read-only mode unbinds mutating actions (hidden from hints, keys fall through)."""
