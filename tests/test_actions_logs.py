@@ -53,20 +53,23 @@ def test_follow_stops_when_asked(live_demo):
     assert len(got) == 2
 
 
-def test_stop_interrupts_a_quiet_stream(live_demo):
+def test_stop_interrupts_a_blocked_read(live_demo):
+    """After the tail line the reader waits in a socket read for the next one; setting stop
+    must end it then, not when the pod happens to log again."""
     pod = pods(live_demo, "web", "app.kubernetes.io/name=storefront")[0]
     stop = threading.Event()
-    done = threading.Event()
-    stream = stream_logs(live_demo.conn, "web", pod, LogOptions(tail_lines=0), stop)
+    first, done = threading.Event(), threading.Event()
+    stream = stream_logs(live_demo.conn, "web", pod, LogOptions(tail_lines=1), stop)
 
     def reader() -> None:
         for _ in stream:
-            pass
+            first.set()
         done.set()
 
     threading.Thread(target=reader, daemon=True).start()
+    assert first.wait(10), "no tail line arrived"
     stop.set()
-    assert done.wait(10), "stop did not close a stream waiting for its next line"
+    assert done.wait(10), "stop did not end a stream waiting for its next line"
 
 
 def test_previous_without_a_restart_is_one_line(live_demo):

@@ -1,10 +1,11 @@
 """Container logs as a stream of lines (the `l`/`p` keys), and several pods' streams merged.
 
-A follow stream blocks in a socket read; `stop` is honoured by a watcher thread that closes
-the response, which makes the read return at once instead of at the next log line."""
+A follow stream blocks in a socket read; `stop` is honoured by a watcher thread that shuts
+the socket down, which makes the read return at once instead of at the next log line."""
 
 from __future__ import annotations
 
+import contextlib
 import queue
 import threading
 from collections.abc import Iterator, Sequence
@@ -73,8 +74,11 @@ def _lines(conn: Connection, resp, pod: str, stop: threading.Event) -> Iterator[
     closed = threading.Event()
 
     def closer() -> None:
+        """Shut the socket for reading: a read blocked in another thread returns at once
+        (closing the response instead would wait for that read's buffer lock)."""
         if _until(stop, closed) and not closed.is_set():
-            resp.close()
+            with contextlib.suppress(ValueError, RuntimeError, OSError):
+                resp.shutdown()
 
     threading.Thread(target=closer, name=f"logs-stop-{pod}", daemon=True).start()
     pending = b""
