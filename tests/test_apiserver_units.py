@@ -6,9 +6,9 @@ from __future__ import annotations
 import pytest
 
 from kubedeck.fake.discovery_docs import version_priority
-from kubedeck.fake.jsonpath import JsonPathError, find
 from kubedeck.fake.routes import GroupVersionPath, ResourcePath, parse
 from kubedeck.fake.tables import negotiate
+from kubedeck.kube.jsonpath import JsonPathError, find
 
 
 @pytest.mark.parametrize("path, expected", [

@@ -270,3 +270,22 @@ async def test_a_lost_connection_shows_and_recovers_by_itself(demo_world):
         finally:
             revived.stop()
     app.session.close()
+
+
+@pytest.mark.asyncio
+@pytest.mark.skipif(KUBECTL is None, reason="kubectl is not installed")
+async def test_a_custom_resource_shows_its_crd_printer_columns_as_kubectl_does(demo_world):
+    app = build_app(demo_world, all_namespaces=True)
+    async with app.run_test(size=(160, 40)) as pilot:
+        screen = await open_view(pilot, app, "certificates")
+        expected = await asyncio.to_thread(kubectl, demo_world, "get", "certificates", "-A")
+        lines = expected.stdout.splitlines()
+        assert screen.model.headers() == lines[0].split()
+        rows = [" ".join(" ".join(r).split()) for r in screen.model.table_rows()]
+        assert rows == [" ".join(line.split()) for line in lines[1:]]
+        assert any(r[4] == "" for r in screen.model.table_rows())  # a missing value is blank
+        screen.action_wide()
+        wide = await asyncio.to_thread(kubectl, demo_world, "get", "certificates", "-A",
+                                       "-o", "wide")
+        assert screen.model.headers() == wide.stdout.splitlines()[0].split()
+    app.session.close()

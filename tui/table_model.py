@@ -11,11 +11,12 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from kubedeck.kube import columns as kcols
+from kubedeck.kube import printer_columns as pcols
 from kubedeck.kube.changes import ChangeBatch
 from kubedeck.kube.humanize import since
 from tui.row_status import FAILING, Classifier, classifier_for
@@ -40,6 +41,13 @@ def _namespace_key(record: Any, value: Any, now: float) -> Any:
 
 def _metadata_row(record: Any, now: float) -> list[str]:
     return [record.metadata.name, since(record.metadata.creationTimestamp, now)]
+
+
+def _printer_row(columns: tuple[pcols.PrinterColumn, ...]
+                 ) -> Callable[[Any, float], list[Any]]:
+    def row(record: Any, now: float) -> list[Any]:
+        return [record.metadata.name, *(pcols.cell(c, record.raw, now) for c in columns)]
+    return row
 
 
 _METADATA_COLUMNS = [
@@ -123,16 +131,24 @@ class TableModel:
 
     def __init__(self, group: str, kind: str, *, namespaced: bool, all_namespaces: bool,
                  now: Callable[[], float], wide: bool = False,
-                 owner_uid: str | None = None) -> None:
+                 owner_uid: str | None = None,
+                 printer_columns: Sequence[pcols.PrinterColumn] | None = None) -> None:
+        """`printer_columns` (a CRD's) are evaluated on RawRecords (pcols.RawDecoder)."""
         self.group, self.kind = group, kind
         self.owner_uid = owner_uid  # keep only objects this uid controls (a CronJob's jobs)
         self._now = now
         base = kcols.columns_for(group, kind, wide=True)
-        if base is None:
-            base = _METADATA_COLUMNS
-            self._row_of: Callable[[Any, float], list[Any]] = _metadata_row
-        else:
+        self._row_of: Callable[[Any, float], list[Any]]
+        if base is not None:
             self._row_of = lambda record, at: kcols.values(group, kind, record, at)
+        elif printer_columns is not None:
+            base = [_METADATA_COLUMNS[0], *(
+                kcols.Column(c.name, c.type, c.description, c.priority,
+                             sort_key=pcols.sort_key(c)) for c in printer_columns)]
+            self._row_of = _printer_row(tuple(printer_columns))
+        else:
+            base = _METADATA_COLUMNS
+            self._row_of = _metadata_row
         self._classify: Classifier = classifier_for(group, kind)
         cols = [TableColumn(c.header, c.priority, c.sort_key, i) for i, c in enumerate(base)]
         self.show_namespace = namespaced and all_namespaces

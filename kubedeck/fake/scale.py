@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from kubedeck.fake.jsonpath import find
 from kubedeck.fake.store import clone
+from kubedeck.kube.jsonpath import find
 from kubedeck.kube.selectors import selector_string
 
 _DEFAULT_PATHS = (".spec.replicas", ".status.replicas", ".spec.selector")

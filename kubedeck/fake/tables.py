@@ -7,9 +7,9 @@ import calendar
 import time
 from typing import Any
 
-from kubedeck.fake.jsonpath import JsonPathError, find
 from kubedeck.fake.resources import ResourceType
 from kubedeck.kube.humanize import human_duration
+from kubedeck.kube.jsonpath import JsonPathError, find
 from kubedeck.kube.table import build_table
 
 _NAME_DESCRIPTION = (

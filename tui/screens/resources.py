@@ -9,6 +9,7 @@ call into the event loop, so stopping a reflector from the loop cannot deadlock 
 from __future__ import annotations
 
 import gc
+import json
 import os
 import time
 from dataclasses import dataclass
@@ -25,7 +26,10 @@ from textual.widgets import Input, Static
 from kubedeck.kube.actions import ObjectRef, pods_of, table_csv
 from kubedeck.kube.actions.drill import drillable
 from kubedeck.kube.changes import ChangeBatch
+from kubedeck.kube.columns import columns_for
 from kubedeck.kube.discovery import APIResource
+from kubedeck.kube.errors import KubedeckError
+from kubedeck.kube.printer_columns import CRD_PATH, PrinterColumn, RawDecoder, columns_of
 from kubedeck.kube.reflector import Reflector
 from kubedeck.kube.selectors import SelectorError, parse_label_selector
 from tui import keymap
@@ -100,6 +104,8 @@ class ResourceScreen(ViewScreen):
         self.owner_uid = owner_uid
         self.crumb = crumb or resource.name
         self.reflector: Reflector | None = None
+        # a custom resource's CRD columns: None until looked up, () when it has no CRD
+        self._printer: tuple[PrinterColumn, ...] | None = self._unknown_printer()
         self._generation = 0
         self._relisting = False  # the model holds the previous reflector's rows
         self._session: Session | None = None
@@ -144,7 +150,7 @@ class ResourceScreen(ViewScreen):
                           namespaced=self.resource.namespaced,
                           all_namespaces=self.namespace is None, now=lambda: self.app.now(),
                           wide=wide,
-                          owner_uid=self.owner_uid)
+                          owner_uid=self.owner_uid, printer_columns=self._printer or None)
 
     def _start(self, keep_rows: bool = False) -> None:
         """A reflector for the current session, namespace and selectors. `keep_rows` (a
@@ -168,16 +174,42 @@ class ResourceScreen(ViewScreen):
                         f"{', '.join(self.resource.verbs) or 'none'})", "error")
             self._refresh_title()
             return
+        if self._printer is None:
+            self._state("loading…", "information")
+            self._load_printer_columns(session)
+            return
         self._generation += 1
         generation = self._generation
         reflector = Reflector(session.conn, _Watched.of(self.resource), self.namespace,
                               self.label_selector, self.field_selector,
+                              decode=RawDecoder() if self._printer else None,
                               progressive_first_list=True,
                               on_batch=lambda b: self.post_message(BatchArrived(generation, b)))
         self.reflector = reflector
         self._state("loading…", "information")
         self._refresh_title()
         reflector.start()
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="crd-columns")
+    def _load_printer_columns(self, session: Session) -> None:
+        """GET the kind's CRD for its additionalPrinterColumns (no CRD: name and age)."""
+        try:
+            crd = json.loads(session.conn.get(
+                f"{CRD_PATH}{self.resource.name}.{self.resource.group}"))
+            columns = columns_of(crd, self.resource.version)
+        except KubedeckError:  # an aggregated API's kind, or CRDs may not be read
+            columns = ()
+        self.app.call_from_thread(self._printer_loaded, session, columns)
+
+    def _printer_loaded(self, session: Session, columns: tuple[PrinterColumn, ...]) -> None:
+        if session is self.app.session and self.is_mounted:
+            self._printer = columns
+            self._start()
+
+    def _unknown_printer(self) -> tuple[PrinterColumn, ...] | None:
+        """() for built-in kinds (kubectl columns or none); None (look it up) otherwise."""
+        r = self.resource
+        return () if columns_for(r.group, r.kind) is not None or not r.group else None
 
     def _stop(self) -> None:
         reflector, self.reflector = self.reflector, None
@@ -225,6 +257,7 @@ class ResourceScreen(ViewScreen):
         if self.app.session is not self._session and self.reflector is not None:
             session = self.app.session
             self.namespace = session.namespace if self.resource.namespaced else None
+            self._printer = self._unknown_printer()
             self._start()
 
     # -- status lines ----------------------------------------------------------------------
