@@ -289,3 +289,69 @@ async def test_a_custom_resource_shows_its_crd_printer_columns_as_kubectl_does(d
                                        "-o", "wide")
         assert screen.model.headers() == wide.stdout.splitlines()[0].split()
     app.session.close()
+
+
+async def drill(pilot, app, command: str, name: str) -> ResourceScreen:
+    parent = await open_view(pilot, app, command)
+    parent.table.move_cursor([r.name for r in parent.model.rows()].index(name))
+    await pilot.press("enter")
+    await wait_for(pilot, lambda: app.screen is not parent
+                   and isinstance(app.screen, ResourceScreen)
+                   and app.screen.reflector is not None
+                   and app.screen.reflector.synced.is_set()
+                   and app.screen.model.total > 0, f"the drill-down from {name}")
+    await pilot.pause(0.3)
+    return app.screen
+
+
+@pytest.mark.asyncio
+async def test_enter_on_a_node_lists_the_pods_scheduled_there(demo_world):
+    app = build_app(demo_world, all_namespaces=True)
+    async with app.run_test(size=(120, 40)) as pilot:
+        pods = await drill(pilot, app, "nodes", "kubedeck-m03")
+        expected = {p["metadata"]["name"] for p in demo_world.cluster.store.list(
+            demo_world.cluster.type_for("pods"))[0] if p["spec"].get("nodeName") == "kubedeck-m03"}
+        assert shown(pods) == expected
+        assert pods.reflector.field_selector == "spec.nodeName=kubedeck-m03"
+    app.session.close()
+
+
+@pytest.mark.asyncio
+async def test_enter_on_a_cronjob_lists_only_the_jobs_it_owns(demo_world):
+    app = build_app(demo_world, namespace="batch")
+    async with app.run_test(size=(120, 40)) as pilot:
+        jobs = await drill(pilot, app, "cronjobs", "metrics-rollup")
+        assert jobs.resource.name == "jobs"
+        assert shown(jobs) == {"metrics-rollup-29833331", "metrics-rollup-29833332",
+                               "metrics-rollup-29833333"}  # not db-migrate
+    app.session.close()
+
+
+@pytest.mark.asyncio
+async def test_enter_on_a_namespace_switches_to_its_pods(demo_world):
+    app = build_app(demo_world, all_namespaces=True)
+    async with app.run_test(size=(120, 40)) as pilot:
+        namespaces = await open_view(pilot, app, "namespaces")
+        namespaces.table.move_cursor([r.name for r in namespaces.model.rows()].index("web"))
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, ResourceScreen)
+                       and app.screen.resource.name == "pods"
+                       and shown(app.screen) == store_pods(demo_world, "web"), "web's pods")
+        assert app.session.namespace == "web"
+        assert app.screen.table.border_title.startswith("pods(web)[")
+    app.session.close()
+
+
+@pytest.mark.asyncio
+async def test_space_marks_rows_and_ctrl_backslash_clears(demo_world):
+    app = build_app(demo_world, namespace="guestbook")
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await open_view(pilot, app, "")
+        first, second = screen.model.row(0).name, screen.model.row(1).name
+        await pilot.press("space", "space")
+        assert [r.name for r in screen.model.marked_rows()] == [first, second]
+        assert [ref.name for ref in screen.target_refs()] == [first, second]
+        await pilot.press("ctrl+backslash")
+        assert screen.model.marks == set()
+        assert [ref.name for ref in screen.target_refs()] == [screen.model.row(2).name]
+    app.session.close()
