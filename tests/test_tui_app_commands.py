@@ -190,3 +190,20 @@ def test_history_truncates_forward_entries_on_a_new_command():
     assert h.entries == ["po", "deploy", "cj"]
     assert h.forward() is None
     assert h.back() == "deploy" and h.back() == "po" and h.back() is None
+
+
+@pytest.mark.asyncio
+async def test_builtins_ns_pf_help(demo_app):
+    async with demo_app.run_test(size=(120, 40)) as pilot:
+        screen = await wait_view(pilot, demo_app, "pods")
+        await type_command(pilot, "ns web")
+        await wait_for(pilot, lambda: screen.namespace == "web" and screen.reflector is not None
+                       and screen.model.total >= 3, what="web pods in the same view")
+        assert demo_app.screen is screen and demo_app.session.namespace == "web"
+        await type_command(pilot, "ns")
+        await wait_view(pilot, demo_app, "namespaces", rows=5)
+        await type_command(pilot, "pf")
+        await wait_for(pilot, lambda: demo_app.screen.crumb == "port-forwards", what=":pf")
+        await type_command(pilot, "help")
+        await wait_for(pilot, lambda: demo_app.screen.crumb == "help", what=":help")
+        assert [s.crumb for s in demo_app.views()] == ["port-forwards", "help"]

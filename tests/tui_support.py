@@ -60,14 +60,18 @@ def build_app(world: DemoWorld, *, config: Config | None = None, command: str | 
                        probe_seconds=probe_seconds, readonly=readonly, discovery_cache=False)
 
 
-async def wait_for(pilot, predicate, timeout: float = 15.0, what: str = "condition") -> None:
-    """Poll `predicate` between screen updates until it holds (fails after `timeout`)."""
+async def wait_for(pilot, predicate, timeout: float = 30.0, what: str = "condition") -> None:
+    """Poll `predicate` between screen updates until it holds (fails after `timeout`, saying
+    what the app showed: a shared 2-core machine can be slow, never this slow)."""
     import time
 
     deadline = time.monotonic() + timeout
     while not predicate():
         if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
+            app = pilot.app
+            views = [getattr(s, "crumb", "") or type(s).__name__ for s in app.screen_stack]
+            raise AssertionError(f"timed out waiting for {what}; views {views}, flash "
+                                 f"{app.flash_message!r}")
         await pilot.pause(0.05)
 
 
