@@ -90,6 +90,9 @@ def build_parser() -> argparse.ArgumentParser:
                      help="Watch for changes to the requested object(s), without listing first")
     get.add_argument("--demo", action="store_true",
                      help="Run on the embedded simulated cluster (no kubeconfig needed)")
+    get.add_argument("--gke", default=None, metavar="PROJECT/LOCATION/CLUSTER",
+                     help="Run on a GKE cluster through Application Default Credentials "
+                          "(no kubeconfig or gcloud needed)")
 
     rollout = sub.add_parser("rollout", parents=[common], help="Manage the rollout of a resource")
     rsub = rollout.add_subparsers(dest="rollout_command", metavar="COMMAND")
@@ -115,10 +118,37 @@ def build_parser() -> argparse.ArgumentParser:
     sim.add_argument("--pods", type=int, default=0, help="Add N running pods for scale tests")
     sim.add_argument("--token", default=None, help="Require this bearer token")
 
+    _add_cloud_commands(sub, common)
     sub.add_parser("demo", parents=[common, explorer],
                    help="Open the explorer on the embedded simulated cluster")
     sub.add_parser("version", parents=[common], help="Print the kubedeck version")
     return parser
+
+
+def _add_cloud_commands(sub, common: argparse.ArgumentParser) -> None:
+    """`kubedeck gke clusters|connect` and `kubedeck images`."""
+    gke = sub.add_parser("gke", help="Google Kubernetes Engine clusters, without gcloud")
+    gsub = gke.add_subparsers(dest="gke_command", metavar="COMMAND")
+    clusters = gsub.add_parser("clusters", help="List the project's clusters in all locations")
+    clusters.add_argument("--project", default=None, help="Google Cloud project (default: "
+                          "gcp.project in the config, CLOUDSDK_CORE_PROJECT, or ADC's project)")
+    connect = gsub.add_parser("connect", parents=[common],
+                              help="Connect to a cluster (or write a kubeconfig context for it)")
+    connect.add_argument("cluster", metavar="PROJECT/LOCATION/CLUSTER")
+    connect.add_argument("--write-kubeconfig", action="store_true",
+                         help="Add a context as `gcloud container clusters get-credentials` "
+                              "does (exec entry for gke-gcloud-auth-plugin) and make it current")
+    connect.add_argument("--internal-ip", action="store_true",
+                         help="Use the cluster's private endpoint")
+    images = sub.add_parser("images", help="Artifact Registry repositories, images and tags")
+    images.add_argument("repo", nargs="?", default=None,
+                        metavar="REPO",
+                        help="LOCATION-docker.pkg.dev/PROJECT/REPO[/IMAGE] or "
+                             "projects/P/locations/L/repositories/R (default: list repositories)")
+    images.add_argument("--project", default=None, help="Google Cloud project for the "
+                        "repository list")
+    images.add_argument("--location", default=None,
+                        help="Only this location in the repository list (default: all)")
 
 
 # -- helpers -----------------------------------------------------------------------------------
@@ -127,15 +157,20 @@ def _opt(ns: argparse.Namespace, name: str, default=None):
     return getattr(ns, name, default)
 
 
-def _connect(ns: argparse.Namespace):
-    from kubedeck.kube.connect import connect
+def _request_timeout(ns: argparse.Namespace) -> float | None:
     from kubedeck.kube.durations import parse_request_timeout
     from kubedeck.kube.errors import KubedeckError
 
     try:
-        timeout = parse_request_timeout(_opt(ns, "request_timeout"))
+        return parse_request_timeout(_opt(ns, "request_timeout"))
     except ValueError as exc:
         raise KubedeckError(f"error: {exc}") from None
+
+
+def _connect(ns: argparse.Namespace):
+    from kubedeck.kube.connect import connect
+
+    timeout = _request_timeout(ns)
     return connect(_opt(ns, "kubeconfig"), _opt(ns, "context"), _opt(ns, "namespace"),
                    timeout)
 
@@ -162,7 +197,7 @@ def cmd_get(ns: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         with demo_connection(_opt(ns, "namespace")) as conn:
             opts.namespace = conn.namespace
             return run_get(conn, Discovery(conn, use_disk=False), opts, out, err)
-    conn = _connect(ns)
+    conn = _gke_connect(ns) if ns.gke else _connect(ns)
     try:
         opts.namespace = conn.namespace
         return run_get(conn, Discovery(conn), opts, out, err)
@@ -189,6 +224,61 @@ def cmd_rollout_status(ns: argparse.Namespace, out: TextIO) -> int:
                                   watch=ns.watch, timeout=timeout, out=out)
     finally:
         conn.close()
+
+
+def _cloud_context():
+    """ADC, endpoints and default project; imports the google libraries only when called."""
+    from kubedeck.cloud.context import cloud_context
+    from kubedeck.config import load_config
+
+    return cloud_context(load_config())
+
+
+def _gke_connect(ns: argparse.Namespace):
+    """`--gke PROJECT/LOCATION/CLUSTER`: a Connection from the GKE API and ADC, no kubeconfig."""
+    from kubedeck.cloud.gke import ClusterRef, connect
+    from kubedeck.kube.errors import KubedeckError
+
+    if _opt(ns, "context") or _opt(ns, "kubeconfig"):
+        raise KubedeckError("error: --gke picks the cluster itself; drop --context/--kubeconfig")
+    ref = ClusterRef.parse(ns.gke)
+    timeout = _request_timeout(ns)
+    ctx = _cloud_context()
+    try:
+        return connect(ctx, ref, namespace=_opt(ns, "namespace"), request_timeout=timeout,
+                       progress=lambda text: print(text, file=sys.stderr, flush=True))
+    finally:
+        ctx.close()
+
+
+def cmd_gke(ns: argparse.Namespace, parser: argparse.ArgumentParser, out: TextIO,
+            err: TextIO) -> int:
+    from kubedeck.cloud import commands
+    from kubedeck.cloud.gke import ClusterRef
+
+    if ns.gke_command not in ("clusters", "connect"):
+        parser.parse_args(["gke", "--help"])
+    ref = ClusterRef.parse(ns.cluster) if ns.gke_command == "connect" else None
+    ctx = _cloud_context()
+    try:
+        if ref is None:
+            return commands.gke_clusters(ctx, ns.project, out, err)
+        return commands.gke_connect(ctx, ref, write_kubeconfig=ns.write_kubeconfig,
+                                    kubeconfig=_opt(ns, "kubeconfig"),
+                                    internal_ip=ns.internal_ip,
+                                    request_timeout=_request_timeout(ns), out=out, err=err)
+    finally:
+        ctx.close()
+
+
+def cmd_images(ns: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    from kubedeck.cloud import commands
+
+    ctx = _cloud_context()
+    try:
+        return commands.images(ctx, ns.repo, ns.project, ns.location, out, err)
+    finally:
+        ctx.close()
 
 
 def cmd_sim(ns: argparse.Namespace) -> int:
@@ -222,6 +312,10 @@ def run(argv: list[str], out: TextIO, err: TextIO) -> int:
         if ns.rollout_command != "status":
             parser.parse_args(["rollout", "--help"])
         return cmd_rollout_status(ns, out)
+    if ns.command == "gke":
+        return cmd_gke(ns, parser, out, err)
+    if ns.command == "images":
+        return cmd_images(ns, out, err)
     if ns.command == "sim":
         return cmd_sim(ns)
     if ns.command == "demo":

@@ -42,6 +42,18 @@ class ContextSettings:
     favorites: tuple[str, ...] = ()
 
 
+GCP_APIS = ("container", "artifactregistry", "cloudbuild", "storage")
+
+
+@dataclass(frozen=True)
+class GcpSettings:
+    """Google Cloud defaults: the project when none is given, and API base URLs for users on
+    private or regional endpoints (kubedeck.cloud.endpoints lets the environment override)."""
+
+    project: str | None = None
+    endpoints: Mapping[str, str] = field(default_factory=dict)
+
+
 @dataclass(frozen=True)
 class Config:
     path: str = ""
@@ -53,6 +65,7 @@ class Config:
     screen_dump_dir: str = ""
     csv_dir: str = ""
     refresh_rate: float = 2.0
+    gcp: GcpSettings = GcpSettings()
 
     def context(self, name: str) -> ContextSettings:
         return self.contexts.get(name, ContextSettings())
@@ -105,9 +118,10 @@ def parse_config(text: str, path: str, *, binding_ids: Collection[str] = ()) -> 
 # -- validation over YAML nodes (for line numbers) -----------------------------------------
 
 _TOP = ("readonly", "keys", "favorites", "contexts", "logs", "screenDumpDir", "csvDir",
-        "refreshRate")
+        "refreshRate", "gcp")
 _CONTEXT = ("readonly", "namespace", "favorites")
 _LOGS = ("tail", "buffer", "since", "timestamps", "wrap")
+_GCP = ("project", "endpoints")
 
 
 class _Reader:
@@ -185,6 +199,8 @@ class _Reader:
                 values["screen_dump_dir"] = self.string(node, name)
             elif name == "csvDir":
                 values["csv_dir"] = self.string(node, name)
+            elif name == "gcp":
+                values["gcp"] = self.gcp(node)
             else:
                 rate = self.scalar(node, name)
                 if isinstance(rate, bool) or not isinstance(rate, int | float) or rate <= 0:
@@ -236,6 +252,23 @@ class _Reader:
             else:
                 values[name] = self.boolean(value, where)
         return LogSettings(**values)
+
+
+    def gcp(self, node: yaml.Node) -> GcpSettings:
+        fields = self.mapping(node, "gcp", _GCP)
+        project = self.string(fields["project"][1], "gcp.project") if "project" in fields \
+            else None
+        endpoints = {}
+        if "endpoints" in fields:
+            for name, (_, value) in self.mapping(fields["endpoints"][1], "gcp.endpoints",
+                                                 GCP_APIS).items():
+                url = self.string(value, f"gcp.endpoints.{name}")
+                if not url.startswith(("http://", "https://")):
+                    raise self.fail(value, f"gcp.endpoints.{name}", f'"{url}" is not a base URL '
+                                    "such as https://container.googleapis.com or "
+                                    "http://127.0.0.1:8080")
+                endpoints[name] = url.rstrip("/")
+        return GcpSettings(project=project, endpoints=endpoints)
 
 
 def _suggest(name: str, choices: Collection[str]) -> str:

@@ -108,3 +108,15 @@ def live_demo(tmp_path_factory):
     conn.close()
     running.stop()
     cluster.stop()
+
+
+@pytest.fixture
+def cloud_world(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    """A fake Google Cloud (GKE, Artifact Registry, Cloud Build, Storage, OAuth) with project
+    "proj", ADC from a service-account key, and GKE cluster proj/europe-west1/web served by a
+    TLS sim that accepts only the fake's live OAuth tokens; environment pointed at it."""
+    from cloud_support import start_cloud_world
+
+    world = start_cloud_world(tmp_path, monkeypatch)
+    yield world
+    world.stop()

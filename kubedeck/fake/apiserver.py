@@ -44,11 +44,12 @@ class FakeApiServer:
     `deny` holds (verb, resource) pairs the authorizer refuses, e.g. ("delete", "pods") or
     ("get", "pods/log"); "*" matches any verb or resource. With `tls`, clients authenticate
     with a certificate signed by its CA or a bearer token; `token` requires that exact token
-    from token clients.
+    from token clients, or is a validator (the fake cloud's OAuth tokens, which expire).
     """
 
     def __init__(self, cluster: FakeCluster, host: str = "127.0.0.1", port: int = 0, *,
-                 tls: TlsMaterial | None = None, token: str | None = None,
+                 tls: TlsMaterial | None = None,
+                 token: str | Callable[[str], bool] | None = None,
                  deny: Iterable[tuple[str, str]] = (), user: str = DEFAULT_USER,
                  bookmark_interval: float = 5.0,
                  access_log: Callable[[str], None] | None = None) -> None:
@@ -100,7 +101,8 @@ class FakeApiServer:
             return
         auth = req.headers.get("Authorization") or ""
         bearer = auth[7:].strip() if auth.lower().startswith("bearer ") else None
-        if bearer and (self.token is None or bearer == self.token):
+        if bearer and (self.token is None or (self.token(bearer) if callable(self.token)
+                                              else bearer == self.token)):
             req.user, req.groups = self.user, ("system:authenticated",)
             return
         if bearer is None and self.token is None and self.tls is None:

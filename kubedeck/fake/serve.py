@@ -8,7 +8,7 @@ import os
 import signal
 import sys
 import threading
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -26,7 +26,7 @@ class RunningServer:
     server: FakeApiServer
     cluster: FakeCluster
     tls: TlsMaterial | None
-    token: str | None
+    token: str | Callable[[str], bool] | None
 
     @property
     def url(self) -> str:
@@ -52,7 +52,8 @@ class RunningServer:
         self.server.stop()
 
 
-def serve(cluster: FakeCluster, port: int = 0, tls: bool = False, token: str | None = None, *,
+def serve(cluster: FakeCluster, port: int = 0, tls: bool = False,
+          token: str | Callable[[str], bool] | None = None, *,
           host: str = "127.0.0.1", user: str = DEFAULT_USER,
           deny: Iterable[tuple[str, str]] = (), bookmark_interval: float = 5.0) -> RunningServer:
     """Serve `cluster` on a background thread; `port=0` picks a free port."""
@@ -74,7 +75,7 @@ def write_kubeconfig(path: str | os.PathLike, server: RunningServer, context: st
     credentials: dict = {}
     if server.tls is not None:
         cluster["certificate-authority-data"] = _b64(server.tls.ca_pem)
-    if server.token:
+    if isinstance(server.token, str):
         credentials["token"] = server.token
     elif server.tls is not None:
         credentials["client-certificate-data"] = _b64(server.tls.client_cert_pem)
