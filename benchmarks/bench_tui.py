@@ -115,7 +115,10 @@ def machine() -> str:
 
 
 def tmux(*args: str) -> str:
-    return subprocess.run(["tmux", *args], capture_output=True, text=True, check=True).stdout
+    done = subprocess.run(["tmux", *args], capture_output=True, text=True)
+    if done.returncode != 0:
+        raise RuntimeError(f"tmux {args[0]} failed: {done.stderr.strip()}")
+    return done.stdout
 
 
 def pane_text(session: str) -> str:
@@ -157,6 +160,18 @@ def time_until_rows(argv: list[str], env: dict[str, str], done: str | None,
 # -- 1. first screen -----------------------------------------------------------------------
 
 def bench_first_screen(kubeconfig: Path, pods: int, repeats: int, env: dict[str, str]) -> dict:
+    # an idle session keeps the tmux server up between runs (a server exiting as the last
+    # session closes races with the next new-session)
+    anchor = f"bench-tui-{os.getpid()}-anchor"
+    tmux("new-session", "-d", "-s", anchor, "sleep", "86400")
+    try:
+        return _first_screen_runs(kubeconfig, pods, repeats, env)
+    finally:
+        subprocess.run(["tmux", "kill-session", "-t", anchor], capture_output=True)
+
+
+def _first_screen_runs(kubeconfig: Path, pods: int, repeats: int,
+                       env: dict[str, str]) -> dict:
     kd, full, rss, kc = [], [], [], []
     argv = [str(BIN / "kubedeck"), "--kubeconfig", str(kubeconfig), "-A", "-c", "pods"]
     for _ in range(repeats + 1):  # the first run warms the discovery cache and page cache

@@ -355,3 +355,21 @@ async def test_space_marks_rows_and_ctrl_backslash_clears(demo_world):
         assert screen.model.marks == set()
         assert [ref.name for ref in screen.target_refs()] == [screen.model.row(2).name]
     app.session.close()
+
+
+@pytest.mark.asyncio
+async def test_switching_namespace_keeps_the_sort_and_an_inverse_filter(demo_world):
+    app = build_app(demo_world, all_namespaces=True)
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await open_view(pilot, app, "")
+        await pilot.press("A")
+        screen.set_filter("!redis", live=False)
+        app.switch_namespace("guestbook")
+        await wait_for(pilot, lambda: screen.reflector is not None and screen.model.total > 0
+                       and screen.reflector.synced.is_set(), "the guestbook pods")
+        await pilot.pause(0.3)
+        assert screen.model.headers()[0] == "NAME"
+        assert screen.model.columns[screen.model.sort_column].header == "AGE"
+        assert shown(screen) == {n for n in store_pods(demo_world, "guestbook")
+                                 if "redis" not in n}
+    app.session.close()

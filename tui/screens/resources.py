@@ -161,10 +161,13 @@ class ResourceScreen(ViewScreen):
         if not keep_rows:
             old = self.model
             self.model = self._new_model(old.wide)
-            self.model.set_filter(old.filter.text if old.filter.kind != "labels" else "")
+            if not self._filter_text.strip().startswith("-l"):
+                self.model.set_filter(self._filter_text)
             self.model.set_errors_only(old.errors_only)
-            if old.sort_column < len(self.model.columns):
-                self.model.sort_by(old.sort_column, old.descending)
+            # by header: the NAMESPACE column comes and goes with the namespace
+            sorted_by = self.model.column_index(old.columns[old.sort_column].header)
+            if sorted_by is not None:
+                self.model.sort_by(sorted_by, old.descending)
             self.table.set_model(self.model)
         self._relisting = keep_rows
         if "list" not in self.resource.verbs or "watch" not in self.resource.verbs:
