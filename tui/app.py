@@ -322,7 +322,8 @@ class KubedeckApp(App):
     def action_help(self) -> None:
         from tui.screens.help import HelpScreen
 
-        self.push_view(HelpScreen(self.screen))
+        if not isinstance(self.screen, HelpScreen):
+            self.push_view(HelpScreen(self.screen))
 
     def action_back(self) -> None:
         if len(self.screen_stack) > 2:
