@@ -12,7 +12,8 @@ from __future__ import annotations
 import difflib
 import json
 import os
-from collections.abc import Collection, Mapping
+import re
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -91,7 +92,11 @@ def config_path(environ: Mapping[str, str] | None = None) -> Path:
     return Path(base) / "kubedeck" / "config.yaml"
 
 
+KeyCheck = Callable[[Mapping[str, str]], Mapping[str, str]]
+
+
 def load_config(path: Path | None = None, *, binding_ids: Collection[str] = (),
+                key_check: KeyCheck | None = None,
                 environ: Mapping[str, str] | None = None) -> Config:
     """Read and validate the config file; a missing file is the defaults, not an error."""
     path = path or config_path(environ)
@@ -101,10 +106,13 @@ def load_config(path: Path | None = None, *, binding_ids: Collection[str] = (),
         return Config(path=str(path))
     except OSError as exc:
         raise ConfigError(f"error: cannot read the config file {path}: {exc.strerror}") from None
-    return parse_config(text, str(path), binding_ids=binding_ids)
+    return parse_config(text, str(path), binding_ids=binding_ids, key_check=key_check)
 
 
-def parse_config(text: str, path: str, *, binding_ids: Collection[str] = ()) -> Config:
+def parse_config(text: str, path: str, *, binding_ids: Collection[str] = (),
+                 key_check: KeyCheck | None = None) -> Config:
+    """`binding_ids` are the ids `keys:` may name; `key_check` maps the keys read to
+    {binding id: problem} (the front end knows which bindings share a view)."""
     try:
         root = yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.YAMLError as exc:
@@ -112,7 +120,7 @@ def parse_config(text: str, path: str, *, binding_ids: Collection[str] = ()) -> 
         line = f":{mark.line + 1}" if mark is not None else ""
         problem = getattr(exc, "problem", None) or str(exc)
         raise ConfigError(f"{path}{line}: not valid YAML: {problem}") from None
-    return _Reader(path, binding_ids).config(root)
+    return _Reader(path, binding_ids, key_check).config(root)
 
 
 # -- validation over YAML nodes (for line numbers) -----------------------------------------
@@ -122,12 +130,16 @@ _TOP = ("readonly", "keys", "favorites", "contexts", "logs", "screenDumpDir", "c
 _CONTEXT = ("readonly", "namespace", "favorites")
 _LOGS = ("tail", "buffer", "since", "timestamps", "wrap")
 _GCP = ("project", "endpoints")
+_MODIFIERS = ("ctrl", "shift", "alt", "meta", "super", "hyper")
+_KEY = re.compile(rf"(?:(?:{'|'.join(_MODIFIERS)})\+)*(?:[^\s,+]|[a-z][a-z0-9_]*)")
 
 
 class _Reader:
-    def __init__(self, path: str, binding_ids: Collection[str]) -> None:
+    def __init__(self, path: str, binding_ids: Collection[str],
+                 key_check: KeyCheck | None = None) -> None:
         self.path = path
         self.binding_ids = sorted(binding_ids)
+        self.key_check = key_check
 
     def fail(self, node: yaml.Node, where: str, message: str) -> ConfigError:
         return ConfigError(f"{self.path}:{node.start_mark.line + 1}: {where}: {message}")
@@ -211,16 +223,24 @@ class _Reader:
 
     def keys(self, node: yaml.Node) -> dict[str, str]:
         out = {}
+        values = {}
         for name, (key, value) in self.mapping(node, "keys", None).items():
             where = f"keys.{name}"
             if self.binding_ids and name not in self.binding_ids:
                 raise self.fail(key, where, f'unknown binding id "{name}"'
                                 f"{_suggest(name, self.binding_ids)}")
             keys = self.string(value, where)
-            if any(not k.strip() for k in keys.split(",")):
-                raise self.fail(value, where, f'"{keys}" has an empty key; give keys as '
-                                '"ctrl+d" or "d,ctrl+d"')
+            for one in keys.split(","):
+                if not _KEY.fullmatch(one.strip()):
+                    raise self.fail(value, where, f'"{one.strip()}" is not a key: write keys as '
+                                    '"d", "D", "ctrl+d", "f2", "question_mark" or "d,ctrl+d" '
+                                    f"(modifiers: {', '.join(_MODIFIERS)})")
             out[name] = ",".join(k.strip() for k in keys.split(","))
+            values[name] = value
+        problems = self.key_check(out) if self.key_check else {}
+        for name, value in values.items():
+            if name in problems:
+                raise self.fail(value, f"keys.{name}", problems[name])
         return out
 
     def contexts(self, node: yaml.Node) -> dict[str, ContextSettings]:

@@ -72,7 +72,10 @@ def test_path_follows_xdg_and_override():
      "screenDumpDir, csvDir, refreshRate"),
     ("readonly: maybe\n", "config.yaml:1: readonly: must be true or false, not 'maybe'"),
     ("keys:\n  logs: ''\n", "config.yaml:2: keys.logs: must be a non-empty text"),
-    ("keys:\n  logs: 'l,,L'\n", 'config.yaml:2: keys.logs: "l,,L" has an empty key'),
+    ("keys:\n  logs: 'l,,L'\n", 'config.yaml:2: keys.logs: "" is not a key'),
+    ("keys:\n  logs: ctl+l\n", 'config.yaml:2: keys.logs: "ctl+l" is not a key: write keys as '
+     '"d", "D", "ctrl+d", "f2", "question_mark" or "d,ctrl+d" (modifiers: ctrl, shift, alt, '
+     "meta, super, hyper)"),
     ("keys: [a]\n", "config.yaml:1: keys: must be a mapping"),
     ("favorites: web\n", "config.yaml:1: favorites: must be a list of namespaces"),
     ("favorites:\n  - web\n  - [x]\n", "config.yaml:3: favorites[1]: must be a single value"),

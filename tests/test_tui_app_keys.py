@@ -6,12 +6,12 @@ from __future__ import annotations
 import pytest
 from tui_support import build_app, column, screen_text, wait_for, wait_view
 
-from kubedeck.config import parse_config
+from kubedeck.config import ConfigError, parse_config
 from tui import keymap
 
 
 def config(text: str):
-    return parse_config(text, "config.yaml", binding_ids=keymap.BY_ID)
+    return parse_config(text, "config.yaml", binding_ids=keymap.BY_ID, key_check=keymap.clashes)
 
 
 @pytest.mark.asyncio
@@ -153,6 +153,17 @@ def test_every_binding_id_is_unique_and_scoped():
     assert len(ids) == len(set(ids))
     assert {s.scope for s in keymap.SPECS} <= set(keymap.SCOPES)
     assert keymap.spec("delete").mutating and not keymap.spec("describe").mutating
+
+
+def test_remap_onto_another_binding_of_the_view_is_an_error():
+    with pytest.raises(ConfigError) as caught:
+        config("keys:\n  yaml: Y\n  describe: l\n")
+    assert str(caught.value) == ('config.yaml:3: keys.describe: "l" is already the key of logs '
+                                 "(Logs) in the same view; give one of them another key")
+    with pytest.raises(ConfigError, match='keys.describe: ":" is already the key of command'):
+        config("keys:\n  describe: ':'\n")
+    assert config("keys:\n  describe: l\n  logs: d\n").keys == {"describe": "l", "logs": "d"}
+    assert config("keys:\n  find: f\n  logs_wrap: W\n").keys["find"] == "f"
 
 
 def test_effective_keymap_keeps_partners_of_a_remapped_key():

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from itertools import combinations
 
 from textual.binding import Binding
 from textual.dom import DOMNode
@@ -178,6 +179,45 @@ def refused_for_key(screen: DOMNode, key: str, keymap: Mapping[str, str]) -> str
         if _normal(key) in keys and (applies is None or applies(binding_id)):
             return binding_id
     return None
+
+
+# Scopes whose bindings are active on one view at the same time.
+_TOGETHER = ((GLOBAL, TABLE, RESOURCE), (GLOBAL, DETAIL), (GLOBAL, LOGS))
+
+
+def _sharing(keymap: Mapping[str, str]) -> dict[frozenset[str], str]:
+    """Pairs of bindings on one view that answer to the same key, with that key."""
+    out: dict[frozenset[str], str] = {}
+    for scopes in _TOGETHER:
+        by_key: dict[str, list[str]] = {}
+        for s in SPECS:
+            if s.scope in scopes:
+                for key in keys_of(s.id, keymap):
+                    by_key.setdefault(_normal(key), []).append(s.id)
+        for key, ids in by_key.items():
+            for a, b in combinations(sorted(set(ids)), 2):
+                out.setdefault(frozenset((a, b)), key)
+    return out
+
+
+def clashes(config_keys: Mapping[str, str]) -> dict[str, str]:
+    """{binding id: problem} for remaps that make two bindings of one view share a key.
+    Keys shared by default are by design (Shell and Scale on `s` apply to different kinds;
+    a view's `/` shadows the global filter), so only pairs the remap created count."""
+    if not config_keys:
+        return {}
+    keys = effective(config_keys)
+    created = _sharing(keys).items() - _sharing({}).items()
+    problems: dict[str, str] = {}
+    for pair, key in sorted(created, key=lambda item: sorted(item[0])):
+        mine = sorted(i for i in pair if i in config_keys) or sorted(pair)
+        for binding_id in mine:
+            other = next(i for i in pair if i != binding_id)
+            typed = next((k for k in keys_of(binding_id, keys) if _normal(k) == key), key)
+            problems.setdefault(binding_id, f'"{typed}" is already the key of {other} '
+                                f"({BY_ID[other].description}) in the same view; give one of "
+                                "them another key")
+    return problems
 
 
 def _normal(key: str) -> str:

@@ -23,7 +23,7 @@ from tui.session import Session
 
 def run(options: ExplorerOptions) -> int:
     """Open the explorer; return the process exit code."""
-    config = load_config(binding_ids=keymap.BY_ID)
+    config = load_config(binding_ids=keymap.BY_ID, key_check=keymap.clashes)
     if options.demo:
         from kubedeck.demo import running_demo
 
