@@ -3,6 +3,8 @@ file, `?` help and the command palette."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from tui_support import build_app, column, screen_text, wait_for, wait_view
 
@@ -170,3 +172,12 @@ def test_effective_keymap_keeps_partners_of_a_remapped_key():
     eff = keymap.effective({"shell": "S"})
     assert eff["shell"] == "S" and eff["scale"] == "s" and eff["logs_follow"] == "s"
     assert keymap.effective({}) == {}
+
+
+def test_readme_config_example_is_valid():
+    readme = (Path(__file__).parent.parent / "README.md").read_text()
+    section = readme[readme.index("**Config file**"):]
+    start = section.index("```yaml\n") + len("```yaml\n")
+    example = section[start:section.index("\n```", start)]
+    cfg = config(example)
+    assert cfg.keys["describe"] == "i" and cfg.readonly_for("prod")
