@@ -71,8 +71,9 @@ def render_line(line: LogLine, json_pretty: bool) -> Text:
     """One log line as display text: prefix coloured, ANSI colours kept, JSON optionally
     indented (several rows of one line)."""
     body = "\n".join(pretty_json(line.text)) if json_pretty else line.text
-    body = body.expandtabs(8)
     text = Text.from_ansi(body) if "\x1b" in body else Text(body)
+    if "\t" in body:
+        text.expand_tabs(8)
     if line.source:
         text = Text.assemble((line.source, prefix_style(line.source)), " ", text)
     return text
