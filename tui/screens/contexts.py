@@ -28,10 +28,6 @@ class ContextsScreen(ViewScreen):
     """Enter (the table's row selection) switches; the old context stays if that fails."""
 
     crumb = "contexts"
-    DEFAULT_CSS = """
-    ContextsScreen #contexts { height: 1fr; border: round $primary; }
-    """
-
     def compose_view(self) -> ComposeResult:
         table: DataTable = DataTable(id="contexts", cursor_type="row")
         table.add_columns(*COLUMNS)

@@ -53,10 +53,6 @@ class HelpScreen(ViewScreen):
     """The keys of the view it was opened from, grouped like k9s' help."""
 
     crumb = "help"
-    DEFAULT_CSS = """
-    HelpScreen #help { height: 1fr; padding: 0 1; }
-    """
-
     def __init__(self, view: Screen) -> None:
         super().__init__()
         self.view = view
@@ -87,10 +83,6 @@ class AliasesScreen(ViewScreen):
     """`:aliases`: every resource and the names `:` accepts for it, plus the built-ins."""
 
     crumb = "aliases"
-    DEFAULT_CSS = """
-    AliasesScreen #aliases { height: 1fr; padding: 0 1; }
-    """
-
     def compose_view(self) -> ComposeResult:
         with VerticalScroll(id="aliases"):
             yield Static(self.render_aliases(), id="aliases-body")

@@ -30,10 +30,6 @@ class CommandSuggester(Suggester):
 class CommandInput(Input):
     """Hidden until `:`; Enter submits the line to the app, esc closes it."""
 
-    DEFAULT_CSS = """
-    CommandInput { display: none; border: round $accent; height: 3; }
-    CommandInput.-open { display: block; }
-    """
     BINDINGS = [
         Binding("tab", "complete", "Complete", show=False),
         Binding("escape", "close", "Close", show=False),

@@ -8,10 +8,6 @@ from textual.widgets import Static
 class Crumbs(Static):
     """The `crumb` of every view in the stack, the current one highlighted."""
 
-    DEFAULT_CSS = """
-    Crumbs { height: 1; padding: 0 1; }
-    """
-
     def on_mount(self) -> None:
         self.watch(self.app, "stack_crumbs", self._show)
 

@@ -11,12 +11,6 @@ SEVERITIES = ("information", "warning", "error")
 class Flash(Static):
     """Shows the app's current flash message; every view has one, all show the same text."""
 
-    DEFAULT_CSS = """
-    Flash { height: 1; padding: 0 1; color: $text-muted; }
-    Flash.-warning { color: $warning; }
-    Flash.-error { color: $error; text-style: bold; }
-    """
-
     def on_mount(self) -> None:
         self.watch(self.app, "flash_message", self._show)
 

@@ -15,10 +15,6 @@ class AppHeader(Static):
     """Context, cluster, server, user, namespace and versions on the left, `<0> all <1> …`
     namespace shortcuts beside them; redrawn when the session, namespace or link changes."""
 
-    DEFAULT_CSS = """
-    AppHeader { height: 6; padding: 0 1; }
-    """
-
     def on_mount(self) -> None:
         for name in ("session_rev", "connection_state", "namespace_keys"):
             self.watch(self.app, name, self._refresh_info, init=False)
