@@ -321,8 +321,9 @@ def render(pods: int, repeats: int, first: dict, inproc: dict, rate: float,
         "",
         f"Machine: {machine()}; kubectl {kubectl_version(env)}.  ",
         f"Date: {time.strftime('%Y-%m-%d')}. Server: `kubedeck sim --pods {pods}` on loopback "
-        "(another process on the same 2 cores). k9s is not installable here (no network "
-        "package for it), so it is not compared.",
+        "(another process on the same 2 cores). k9s is not compared: it is a Go binary from "
+        "GitHub releases, with no package on this machine (the PyPI name `k9s` is an "
+        "unrelated project).",
         "",
         "| measure | target | result |",
         "|---|---:|---:|",
@@ -371,6 +372,26 @@ def render(pods: int, repeats: int, first: dict, inproc: dict, rate: float,
         f"Keystrokes of `/api-1` then two backspaces: {per_key}.  ",
         f"The load generator sent {churn['sent']:,} PATCHes in {churn['seconds']:.1f} s "
         f"({achieved:.0f}/s achieved of {rate:.0f}/s asked), one in five to a row on screen.",
+        "",
+        "How the figures are reached, and what limits them:",
+        "- First screen: the reflector's first list of an empty store is published page by "
+        "page (`Reflector(progressive_first_list=True)`), so the table shows the first 500 "
+        "pods while the other 100 pages are still coming; before that change the first "
+        "screen waited for the whole list (2.1–3.3 s here). Relists stay atomic. Bigger "
+        "pages were not needed. About half the time is start-up: importing textual, the "
+        "kubernetes client and the app (~0.5 s) and opening the session.",
+        "- Filter: cells and a lower-cased search text are computed once per change, so a "
+        "keystroke is one C-level `in` (or regex) scan of 50,000 strings; typing on narrows "
+        "the current result instead of rescanning. After a big load the rows are moved out "
+        "of the cycle collector's reach (`gc.freeze()`): before that, a full collection "
+        "walking every row made a keystroke take 75–90 ms now and then.",
+        "- Churn: batches arrive every 100 ms, so half of that is the expected wait; the "
+        "largest delays (several hundred ms, under 1 % of updates) are already there when "
+        "the watch event is decoded, i.e. in the simulated API server process (a Python "
+        "process holding 50,000 pods, sharing the two cores with the app and the load "
+        "generator).",
+        "- Memory: records are msgspec structs of the printed fields only; the table keeps "
+        "one row (cells, search text, sort keys) per pod.",
         MARK_END,
     ]
     return "\n".join(lines)
