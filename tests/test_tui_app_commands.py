@@ -38,6 +38,10 @@ async def test_namespace_completion_in_the_prompt(demo_app):
         await pilot.press("tab", "enter")
         screen = await wait_view(pilot, demo_app, "pods", rows=2)
         assert screen.namespace == "kube-system"
+        await pilot.press("colon", *"ctx kube")
+        prompt = demo_app.screen.query_one("CommandInput")
+        await wait_for(pilot, lambda: prompt._suggestion == "ctx kubedeck-demo",
+                       what="the context suggestion")
 
 
 @pytest.mark.parametrize(("typed", "kind"), [
@@ -176,6 +180,7 @@ def test_complete_namespace_after_a_kind():
     assert complete("po kube-", names, spaces) == ["po kube-public", "po kube-system"]
     assert complete("ns d", names, spaces) == ["ns default"]
     assert complete("ctx d", names, spaces) == []
+    assert complete("ctx Pr", names, spaces, ["Prod-EU", "dev"]) == ["ctx Prod-EU"]
     assert complete("po -", names, spaces) == []
     assert complete("nope d", names, spaces) == []
     assert complete("po default x", names, spaces) == []

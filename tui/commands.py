@@ -130,10 +130,11 @@ def command_names(resources: list[APIResource]) -> list[str]:
     return list(dict.fromkeys(names))
 
 
-def complete(text: str, names: list[str], namespaces: list[str] = ()) -> list[str]:
+def complete(text: str, names: list[str], namespaces: list[str] = (),
+             contexts: list[str] = ()) -> list[str]:
     """Full command lines completing `text`: the first word against `names` (shortest first,
-    so `de` offers `deploy` before `deployments`), the word after a kind, `ns` or `ctx`-less
-    command against `namespaces` (`po kube-` -> `po kube-system`)."""
+    so `de` offers `deploy` before `deployments`), the word after `ctx` against `contexts`,
+    the word after a kind or `ns` against `namespaces` (`po kube-` -> `po kube-system`)."""
     words = text.lstrip().split(" ")
     if len(words) == 1:
         low = words[0].lower()
@@ -143,11 +144,12 @@ def complete(text: str, names: list[str], namespaces: list[str] = ()) -> list[st
                       key=lambda n: (len(n), n))
     head, partial = words[0].lower(), words[-1]
     if len(words) != 2 or not partial or partial.startswith("-") or head not in names \
-            or head in ("ctx", "pf", "help", "aliases", "q", "quit"):
+            or head in ("pf", "help", "aliases", "q", "quit"):
         return []
+    choices = contexts if head in ("ctx", "context", "contexts") else namespaces
     prefix = text[:len(text) - len(partial)]
-    return [prefix + ns for ns in sorted(namespaces, key=lambda n: (len(n), n))
-            if ns.startswith(partial) and ns != partial]
+    return [prefix + c for c in sorted(choices, key=lambda n: (len(n), n))
+            if c.startswith(partial) and c != partial]
 
 
 def aliases(resources: list[APIResource]) -> list[tuple[str, str, str]]:

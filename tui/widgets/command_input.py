@@ -10,6 +10,7 @@ from textual.widget import Widget
 from textual.widgets import Input
 
 from kubedeck.kube.errors import KubedeckError
+from kubedeck.kube.kubeconfig import load_kubeconfig
 from tui.commands import command_names, complete
 from tui.session import Session, namespace_names
 
@@ -18,12 +19,13 @@ class CommandSuggester(Suggester):
     """Suggests the shortest name starting with what was typed (`de` -> `deploy`)."""
 
     def __init__(self, names: list[str]) -> None:
-        super().__init__(use_cache=False, case_sensitive=False)
+        super().__init__(use_cache=False, case_sensitive=True)  # context names keep case
         self.names = names
         self.namespaces: list[str] = []
+        self.contexts: list[str] = []
 
     async def get_suggestion(self, value: str) -> str | None:
-        found = complete(value, self.names, self.namespaces)
+        found = complete(value, self.names, self.namespaces, self.contexts)
         return found[0] if found else None
 
 
@@ -51,7 +53,7 @@ class CommandInput(Input):
     def open(self) -> None:
         assert isinstance(self.suggester, CommandSuggester)
         self.suggester.names = command_names(self.app.session.discovery.preferred())
-        self._load_namespaces(self.app.session)
+        self._load_choices(self.app.session)
         self.value = ""
         self._return_focus = self.screen.focused
         self.can_focus = True
@@ -65,22 +67,29 @@ class CommandInput(Input):
         self.screen.set_focus(self._return_focus)
         self._return_focus = None
 
-    @work(thread=True, exclusive=True, group="namespace-names", exit_on_error=False)
-    def _load_namespaces(self, session: Session) -> None:
-        """Namespaces for the word after a kind; without list rights there is no completion."""
+    @work(thread=True, exclusive=True, group="command-choices", exit_on_error=False)
+    def _load_choices(self, session: Session) -> None:
+        """Namespaces (for the word after a kind) and contexts (after `ctx`); without the
+        rights to list namespaces, or with no kubeconfig file, that word is not completed."""
         try:
-            names = namespace_names(session.conn)
+            contexts = list(load_kubeconfig(session.kubeconfig_path).contexts)
         except KubedeckError:
-            return
-        self.app.call_from_thread(self._set_namespaces, names)
+            contexts = []
+        try:
+            namespaces = namespace_names(session.conn)
+        except KubedeckError:
+            namespaces = []
+        self.app.call_from_thread(self._set_choices, namespaces, contexts)
 
-    def _set_namespaces(self, names: list[str]) -> None:
+    def _set_choices(self, namespaces: list[str], contexts: list[str]) -> None:
         assert isinstance(self.suggester, CommandSuggester)
-        self.suggester.namespaces = names
+        self.suggester.namespaces = namespaces
+        self.suggester.contexts = contexts
 
     def action_complete(self) -> None:
         assert isinstance(self.suggester, CommandSuggester)
-        found = complete(self.value, self.suggester.names, self.suggester.namespaces)
+        found = complete(self.value, self.suggester.names, self.suggester.namespaces,
+                         self.suggester.contexts)
         if found:
             self.value = found[0]
             self.cursor_position = len(self.value)
