@@ -143,3 +143,25 @@ async def test_deleted_object_keeps_its_text_under_a_banner(demo_app, demo_world
         banner = str(screen.query_one("#detail-banner").render())
         assert banner == "configmap web/kube-root-ca.crt was deleted"
         assert screen.text == before
+
+
+async def test_keys_from_the_table_and_escape_closes_find_before_the_view(demo_world):
+    from tui_support import build_app, wait_for, wait_view
+
+    app = build_app(demo_world, command="deploy guestbook", probe_seconds=0)
+    try:
+        async with app.run_test(size=(120, 40)) as pilot:
+            table = await wait_view(pilot, app, "deployments", rows=3)
+            await pilot.press("y")
+            await wait_for(pilot, lambda: isinstance(app.screen, DetailScreen), what="YAML")
+            screen = app.screen
+            assert screen.ref.name == "frontend" and screen.mode == "yaml"
+            await pilot.press("slash", "x")
+            find = screen.query_one("#detail-find")
+            assert find.has_focus
+            await pilot.press("escape")
+            assert app.screen is screen and not find.has_class("-shown")
+            await pilot.press("escape")
+            assert app.screen is table
+    finally:
+        app.session.close()
