@@ -101,10 +101,11 @@ class LogsScreen(ViewScreen):
         settings = self.app.session.config.logs
         self.buffer = LogBuffer(settings.buffer)
         self.inbox = Inbox(settings.buffer)
+        since = since_from_config(settings.since)
         self.opts = LogOptions(container=target.container, previous=target.previous,
                                timestamps=settings.timestamps,
-                               since_seconds=since_from_config(settings.since),
-                               tail_lines=settings.tail, follow=not target.previous)
+                               since_seconds=since, tail_lines=settings.tail if since is None
+                               else None, follow=not target.previous)
         self.json_pretty = False
         self.wrap = settings.wrap
         self.ended = ""
@@ -246,7 +247,11 @@ class LogsScreen(ViewScreen):
         self.restart()
 
     def _since(self, key: str) -> None:
-        self.opts = replace(self.opts, since_seconds=SINCE_CHOICES[key])
+        """A time window replaces the tail count (all lines of the last hour, not the last
+        200 of them); the ring buffer still bounds what is kept."""
+        seconds = SINCE_CHOICES[key]
+        tail = self.app.session.config.logs.tail if seconds is None else None
+        self.opts = replace(self.opts, since_seconds=seconds, tail_lines=tail)
         self.restart()
 
     def action_logs_since_tail(self) -> None:
