@@ -373,3 +373,26 @@ async def test_switching_namespace_keeps_the_sort_and_an_inverse_filter(demo_wor
         assert shown(screen) == {n for n in store_pods(demo_world, "guestbook")
                                  if "redis" not in n}
     app.session.close()
+
+
+@pytest.mark.asyncio
+async def test_marks_survive_a_suspend_and_resume_over_several_pages(demo_world):
+    from kubedeck.fake.seed import add_pods
+
+    add_pods(demo_world.cluster, 700)  # more than one list page of 500
+    app = build_app(demo_world, all_namespaces=True)
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await open_view(pilot, app, "")
+        total = len(store_pods(demo_world))
+        await wait_for(pilot, lambda: screen.model.total == total, "every pod")
+        for row in list(screen.model.rows()):
+            screen.model.toggle_mark(row.uid)
+        app.push_screen(Screen())
+        await wait_for(pilot, lambda: screen.reflector is None, "the reflector to stop")
+        app.pop_screen()
+        await wait_for(pilot, lambda: screen.reflector is not None
+                       and screen.reflector.synced.is_set(), "the relist")
+        await pilot.pause(0.5)
+        assert screen.model.total == total
+        assert len(screen.model.marks) == total  # no row was dropped and re-added
+    app.session.close()

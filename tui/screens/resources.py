@@ -186,7 +186,9 @@ class ResourceScreen(ViewScreen):
         reflector = Reflector(session.conn, _Watched.of(self.resource), self.namespace,
                               self.label_selector, self.field_selector,
                               decode=RawDecoder() if self._printer else None,
-                              progressive_first_list=True,
+                              # a resume keeps its rows on screen and needs the whole
+                              # list in its first batch to see what went meanwhile
+                              progressive_first_list=not keep_rows,
                               on_batch=lambda b: self.post_message(BatchArrived(generation, b)))
         self.reflector = reflector
         self._state("loading…", "information")
