@@ -10,8 +10,10 @@ import shlex
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from textual.worker import get_current_worker
+
 from kubedeck.kube.discovery import APIResource
-from kubedeck.kube.errors import KubedeckError
+from kubedeck.kube.errors import ApiError, ConnectError, KubedeckError
 
 if TYPE_CHECKING:
     from tui.app import KubedeckApp
@@ -96,6 +98,7 @@ def run_command(app: KubedeckApp, text: str) -> None:
 
 
 def _open_view(app: KubedeckApp, command: Command) -> None:
+    """Resolve in a thread; a newer command cancels this one (exclusive group)."""
     app.run_worker(lambda: _resolve(app, command), thread=True, exclusive=True,
                    exit_on_error=False, group="command", name=f"command {command.arg}")
 
@@ -104,11 +107,17 @@ def _resolve(app: KubedeckApp, command: Command) -> None:
     session = app.session
     try:
         resource = session.discovery.resolve(command.arg)
+    except (ConnectError, ApiError):
+        raise  # refreshing discovery failed: the worker's error is the flash
     except KubedeckError:
+        resource = None
+    if get_current_worker().is_cancelled:
+        return
+    if resource is None:
         app.call_from_thread(app.flash, f'unknown resource "{command.arg}" (try :aliases)',
                              "error")
-        return
-    app.call_from_thread(app.show_resource, resource, command, session)
+    else:
+        app.call_from_thread(app.show_resource, resource, command, session)
 
 
 def resource_names(resource: APIResource) -> list[str]:
