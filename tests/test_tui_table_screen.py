@@ -142,11 +142,14 @@ async def test_a_suspended_view_stops_its_reflector_and_resumes(demo_world):
         app.push_screen(Screen())
         await wait_for(pilot, lambda: screen.reflector is None, "the reflector to stop")
         assert not running._worker.is_alive() and not running._dispatcher.is_alive()
+        rows_before = {r.name: r for r in screen.model.rows()}
         demo_world.cluster.store.remove(demo_world.cluster.type_for("pods"), "guestbook",
                                         sorted(store_pods(demo_world, "guestbook"))[0])
         app.pop_screen()
         await wait_for(pilot, lambda: screen.reflector is not None
                        and shown(screen) == store_pods(demo_world), "a resumed, relisted view")
+        # unchanged objects keep their rows: nothing was rebuilt
+        assert all(r is rows_before[r.name] for r in screen.model.rows())
     app.session.close()
 
 

@@ -230,11 +230,15 @@ class ResourceScreen(ViewScreen):
             # the first batch of a restarted reflector is its whole list: whatever the old
             # rows hold beyond it was deleted while the view was away
             self._relisting = False
-            listed = batch.added.keys() | batch.updated.keys()
+            listed = {**batch.added, **batch.updated}
             gone = {row.uid: row.record for row in list(self.model.all_rows())
                     if row.uid not in listed}
-            batch = ChangeBatch(added={}, updated={**batch.added, **batch.updated},
-                                deleted={**batch.deleted, **gone})
+            # objects that did not change while away keep their rows (50,000 rows are not
+            # rebuilt and re-sorted for a look at one pod's YAML)
+            changed = {uid: record for uid, record in listed.items()
+                       if (row := self.model.get(uid)) is None
+                       or row.record.metadata.resourceVersion != record.metadata.resourceVersion}
+            batch = ChangeBatch(added={}, updated=changed, deleted={**batch.deleted, **gone})
         self.model.apply(batch)
         if len(batch.added) >= _FREEZE_AFTER:
             # Rows are long-lived and acyclic (refcounting frees them): moving them out of
