@@ -75,11 +75,13 @@ class CloudContext:
         return self._clients["cloudbuild"]  # type: ignore[return-value]
 
     def storage(self) -> AuthorizedSession:
-        """An authorized HTTP session for the Cloud Storage JSON API (see cloud.storage)."""
+        """An authorized HTTP session for the Cloud Storage JSON API (see cloud.storage, which
+        renews a rejected token itself: the session's retry would resend a consumed body)."""
         if "storage" not in self._clients:
             from google.auth.transport.requests import AuthorizedSession
 
-            self._clients["storage"] = AuthorizedSession(self.auth.credentials)
+            self._clients["storage"] = AuthorizedSession(self.auth.credentials,
+                                                         refresh_status_codes=())
         return self._clients["storage"]  # type: ignore[return-value]
 
     def close(self) -> None:

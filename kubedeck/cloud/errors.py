@@ -35,7 +35,7 @@ _ROLES = (
     ("storage.buckets.", "roles/storage.admin"),
     ("storage.", "roles/storage.objectAdmin"),
 )
-_PERMISSION = re.compile(r"\b([a-z]+\.[a-zA-Z]+\.[a-zA-Z]+)\b")
+_PERMISSION = re.compile(r"(?<![@\w.])([a-z]+\.[a-zA-Z]+\.[a-zA-Z]+)(?![\w.@])")
 _REST_PREFIX = re.compile(r"^(GET|POST|PUT|PATCH|DELETE) \S+: ")
 
 
