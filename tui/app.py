@@ -16,7 +16,7 @@ from textual.app import App
 from textual.reactive import reactive
 from textual.screen import Screen
 from textual.timer import Timer
-from textual.worker import Worker, WorkerState
+from textual.worker import Worker, WorkerState, get_current_worker
 
 from kubedeck.config import remember_namespace, state_path
 from kubedeck.kube.discovery import APIResource
@@ -187,6 +187,9 @@ class KubedeckApp(App):
         except KubedeckError as exc:
             self.call_from_thread(self.flash, f'cannot switch to context "{name}": '
                                   f"{error_line(exc).removeprefix('error: ')}", "error")
+            return
+        if get_current_worker().is_cancelled:  # a later switch superseded this one
+            new.close()
             return
         self.call_from_thread(self._install_session, new, old)
 
