@@ -232,3 +232,17 @@ def test_typing_on_narrows_the_view_and_stays_consistent_with_updates():
     assert names(m) == ["web-0", "web-1", "web-2"]
     m.set_filter("web-[12]")  # a regex after plain text is a full pass
     assert names(m) == ["web-1", "web-2"]
+
+
+def test_events_sort_newest_first_by_default():
+    def event(name: str, seconds_ago: float) -> object:
+        return d.convert(d.Event, {"metadata": {"name": name, "namespace": "ns", "uid": name,
+                                                "creationTimestamp": ts(seconds_ago)},
+                                   "type": "Normal", "reason": "Pulled",
+                                   "lastTimestamp": ts(seconds_ago)})
+
+    m = TableModel("", "Event", namespaced=True, all_namespaces=True, now=lambda: NOW)
+    m.apply(ChangeBatch(added={e.metadata.uid: e for e in
+                               (event("old", 600), event("new", 5), event("mid", 60))}))
+    assert m.columns[m.sort_column].header == "LAST SEEN"
+    assert [r.name for r in m.rows()] == ["new", "mid", "old"]

@@ -177,10 +177,12 @@ class TableModel:
     # -- columns ---------------------------------------------------------------------------
 
     def _default_sort(self) -> int:
+        """NAME; kinds whose name is a wide-only column (events) sort by their first
+        column (LAST SEEN: the newest first)."""
         for i, c in enumerate(self.columns):
-            if c.header == "NAME":
+            if c.header == "NAME" and c.priority == 0:
                 return i
-        return 0
+        return 1 if self.show_namespace and len(self.columns) > 1 else 0
 
     @property
     def visible_columns(self) -> list[int]:
