@@ -399,3 +399,32 @@ async def test_marks_survive_a_suspend_and_resume_over_several_pages(demo_world)
         assert screen.model.total == total
         assert len(screen.model.marks) == total  # no row was dropped and re-added
     app.session.close()
+
+
+@pytest.mark.asyncio
+async def test_a_new_session_retargets_the_visible_view(demo_world, tmp_path: Path):
+    from tui_support import start_world
+
+    from tui.session import Session
+
+    other = start_world(tmp_path / "other", context="other", seed=11)
+    app = build_app(demo_world, all_namespaces=True)
+    try:
+        async with app.run_test(size=(120, 40)) as pilot:
+            screen = await open_view(pilot, app, "")
+            first = screen.reflector
+            old = app.session
+            app.session = await asyncio.to_thread(
+                Session.open, config=Config(), kubeconfig_path=str(other.kubeconfig),
+                context="other", namespace="guestbook")
+            app.session_changed()
+            await wait_for(pilot, lambda: screen.reflector is not first
+                           and screen.reflector is not None
+                           and shown(screen) == store_pods(other, "guestbook"),
+                           "the other cluster's pods")
+            assert screen.namespace == "guestbook"
+            assert not first._worker.is_alive()
+            old.close()
+    finally:
+        app.session.close()
+        other.stop()

@@ -502,17 +502,18 @@ class ResourceScreen(ViewScreen):
     # -- CSV ---------------------------------------------------------------------------------
 
     def action_save_csv(self) -> None:
-        text = table_csv(self.model.headers(), list(self.model.table_rows()))
-        self._save_csv(text, self.app.session.config.csv_dir)
+        """The rows are copied on the event loop (the model is not thread-safe); quoting
+        and writing happen in a thread."""
+        rows = list(self.model.table_rows())
+        path = csv_path(self.app.session.context, self.resource.name, self.namespace,
+                        self.app.session.config.csv_dir, self.app.now())
+        self._save_csv(path, self.model.headers(), rows)
 
     @work(thread=True, exit_on_error=False, group="csv")
-    def _save_csv(self, text: str, configured: str) -> None:
-        path = csv_path(self.app.session.context, self.resource.name, self.namespace,
-                        configured, self.app.now())
+    def _save_csv(self, path: Path, headers: list[str], rows: list[list[str]]) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text, encoding="utf-8", newline="")
-        self.app.call_from_thread(self.app.flash, f"saved {len(text.splitlines()) - 1} rows "
-                                  f"to {path}")
+        path.write_text(table_csv(headers, rows), encoding="utf-8", newline="")
+        self.app.call_from_thread(self.app.flash, f"saved {len(rows)} rows to {path}")
 
 
 def csv_path(context: str, kind: str, namespace: str | None, configured: str,
