@@ -10,6 +10,7 @@ from textual.containers import VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Static
 
+from kubedeck.kube.discovery import APIResource
 from tui import keymap
 from tui.commands import BUILTINS, aliases
 from tui.screens.view import ViewScreen
@@ -24,18 +25,22 @@ GROUPS = (
 
 def view_bindings(screen: Screen, keys: dict[str, str]) -> list[tuple[str, list[tuple[str, str]]]]:
     """(group, [(keys, description)]) for the bindings `screen` has now: remapped keys, and
-    only the ones it would run (read-only hides mutating ones, kinds hide foreign ones)."""
-    groups: dict[str, list[tuple[str, str]]] = {}
-    seen: set[str] = set()
+    only the ones it would run (read-only hides mutating ones, kinds hide foreign ones).
+    Resource actions get their own group on a list of one kind; elsewhere (logs' previous
+    logs) they belong to the view."""
+    specs = []
     for binding in getattr(screen, "BINDINGS", ()):
-        binding_id = getattr(binding, "id", None)
-        spec = keymap.BY_ID.get(binding_id or "")
-        if spec is None or spec.id in seen or spec.scope == keymap.GLOBAL:
+        spec = keymap.BY_ID.get(getattr(binding, "id", None) or "")
+        if spec is None or spec in specs or spec.scope == keymap.GLOBAL:
             continue
-        if screen.check_action(spec.id, ()) is False:
-            continue
-        seen.add(spec.id)
-        title = dict(GROUPS).get(spec.scope, "View")
+        if screen.check_action(spec.action, ()) is not False:
+            specs.append(spec)
+    titles = dict(GROUPS)
+    main = next((titles[s.scope] for s in specs if s.scope != keymap.RESOURCE), "View")
+    on_kind = isinstance(getattr(screen, "resource", None), APIResource)
+    groups: dict[str, list[tuple[str, str]]] = {}
+    for spec in specs:
+        title = titles[spec.scope] if spec.scope != keymap.RESOURCE or on_kind else main
         groups.setdefault(title, []).append((_display(spec.id, keys), spec.description))
     global_rows = [(_display(s.id, keys), s.description) for s in keymap.specs(keymap.GLOBAL)
                    if not s.id.startswith("ns_fav_")]
