@@ -24,7 +24,7 @@ class KubedeckCommands(Provider):
             spec = keymap.BY_ID.get(getattr(binding, "id", None) or "")
             if spec is None or spec.scope == keymap.GLOBAL:
                 continue
-            if not spec.mutating and screen.check_action(spec.id, ()) is False:
+            if not spec.mutating and screen.check_action(spec.action, ()) is False:
                 continue
             applies = getattr(screen, "action_applies", None)
             if applies is not None and not applies(spec.id):
