@@ -117,6 +117,11 @@ def build_parser() -> argparse.ArgumentParser:
                                                         "client certificates")
     sim.add_argument("--pods", type=int, default=0, help="Add N running pods for scale tests")
     sim.add_argument("--token", default=None, help="Require this bearer token")
+    gsim = sub.add_parser("gcloud-sim", help="Serve a fake Google Cloud (GKE, Artifact "
+                                             "Registry, Cloud Build) around the demo cluster")
+    gsim.add_argument("--port", type=int, default=0, help="Port on 127.0.0.1 (0: any free one)")
+    gsim.add_argument("--dir", default=".", metavar="DIR",
+                      help="Where to write the service-account key for ADC (default: .)")
 
     _add_cloud_commands(sub, common)
     sub.add_parser("demo", parents=[common, explorer],
@@ -318,6 +323,10 @@ def run(argv: list[str], out: TextIO, err: TextIO) -> int:
         return cmd_images(ns, out, err)
     if ns.command == "sim":
         return cmd_sim(ns)
+    if ns.command == "gcloud-sim":
+        from kubedeck.fake.cloud_demo import run_gcloud_sim
+
+        return run_gcloud_sim(ns.port, ns.dir)
     if ns.command == "demo":
         return cmd_explorer(ns, demo=True)
     if ns.command == "version":

@@ -121,6 +121,16 @@ def _account(creds: google.auth.credentials.Credentials) -> str:
     return "the Application Default Credentials"
 
 
+def from_service_account_info(info: dict, *, clock: Clock = utcnow) -> GoogleAuth:
+    """Credentials from a service-account key held in memory (the demo's fake cloud), with no
+    environment involved."""
+    from google.oauth2 import service_account
+
+    creds = service_account.Credentials.from_service_account_info(info, scopes=list(SCOPES))
+    return GoogleAuth(SharedCredentials(creds, creds.service_account_email, clock=clock),
+                      info.get("project_id"))
+
+
 def application_default(*, clock: Clock = utcnow) -> GoogleAuth:
     """Load ADC (GOOGLE_APPLICATION_CREDENTIALS, gcloud's application-default file, or the
     metadata server) as SharedCredentials; one-line errors say how to create them."""

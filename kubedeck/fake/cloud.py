@@ -89,6 +89,11 @@ class FakeCloud:
         """The KUBEDECK_GCP_*_ENDPOINT variables that point kubedeck here."""
         return dict.fromkeys(ENDPOINT_VARS, self.url)
 
+    def env_urls(self) -> dict[str, str]:
+        """The same, keyed by API name as kubedeck.cloud.endpoints.Endpoints takes them."""
+        return dict.fromkeys(("container", "artifactregistry", "cloudbuild", "storage"),
+                             self.url)
+
     # -- the world --------------------------------------------------------------------------------
 
     def add_project(self, project_id: str, number: str | None = None) -> Project:
