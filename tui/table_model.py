@@ -170,7 +170,6 @@ class TableModel:
         self.selected: str | None = None
         self._selected_index = 0
         self.notice: str | None = None
-        self.generation = 0  # bumped on every change to what the view shows
         self._sort_now = now()  # the clock time-based sort keys were computed at
         self.sort_by(self._default_sort(), descending=False)
 
@@ -291,7 +290,6 @@ class TableModel:
             for row in added:
                 if self._passes(row):
                     _insert(self._view, row, self._key)
-        self.generation += 1
 
     def _in_view(self, row: Row) -> bool:
         key = self._key(row)
@@ -351,7 +349,6 @@ class TableModel:
             # typing on: every row that matches now matched before, in the same order
             needle = self._needle
             self._view = [row for row in self._view if needle in row.text]
-            self.generation += 1
         else:
             self._refilter()
         self.selected = before
@@ -387,7 +384,6 @@ class TableModel:
         else:
             passes = self._passes
             self._view = [row for row in self._sorted if passes(row)]
-        self.generation += 1
 
     # -- selection and marks ---------------------------------------------------------------
 
@@ -453,7 +449,6 @@ class TableModel:
 
     def clear_marks(self) -> None:
         self.marks.clear()
-        self.generation += 1
 
     def marked_rows(self) -> list[Row]:
         """Marked rows that still exist, in display order."""

@@ -149,10 +149,6 @@ class ResourceTable(ScrollView, can_focus=True):
 
     # -- cursor ----------------------------------------------------------------------------
 
-    @property
-    def cursor(self) -> int:
-        return self.model.selected_index
-
     def move_cursor(self, index: int) -> None:
         old = self.model.selected_index
         self.model.select(index)
