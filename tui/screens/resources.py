@@ -134,7 +134,8 @@ class ResourceScreen(ViewScreen):
     def on_screen_resume(self) -> None:
         super().on_screen_resume()
         if self.reflector is None and self.is_mounted:
-            self._start(keep_rows=True)
+            # rows from another context are of no use while relisting
+            self._start(keep_rows=self._session is self.app.session)
 
     def on_screen_suspend(self) -> None:
         if not isinstance(self.app.screen, ModalScreen):  # a dialog leaves the table visible
@@ -263,10 +264,14 @@ class ResourceScreen(ViewScreen):
         self._start()
 
     def _session_changed(self) -> None:
-        if self.app.session is not self._session and self.reflector is not None:
-            session = self.app.session
-            self.namespace = session.namespace if self.resource.namespaced else None
-            self._printer = self._unknown_printer()
+        """Another context: its namespace and (for a custom kind) its CRD's columns; a
+        suspended view picks them up when resumed."""
+        if self.app.session is self._session:
+            return
+        session = self.app.session
+        self.namespace = session.namespace if self.resource.namespaced else None
+        self._printer = self._unknown_printer()
+        if self.reflector is not None:
             self._start()
 
     # -- status lines ----------------------------------------------------------------------
