@@ -101,8 +101,9 @@ def _names(refs: list[ObjectRef], limit: int = 5) -> str:
 
 
 async def _each(app: App, refs: list[ObjectRef], verb: str,
-                call: Callable[[ObjectRef], object]) -> None:
-    """Run `call` on every ref in a thread; flash `<verb> <what>` or a summary of failures."""
+                call: Callable[[ObjectRef], object], suffix: str = "") -> None:
+    """Run `call` on every ref in a thread; flash `<verb> <what><suffix>` or a summary of
+    the failures."""
 
     def work() -> list[tuple[ObjectRef, str]]:
         failures = []
@@ -114,7 +115,8 @@ async def _each(app: App, refs: list[ObjectRef], verb: str,
         return failures
 
     failures = await blocking(app, work, name=verb)
-    app.flash(*summary(verb, what(refs), refs, failures))
+    text, severity = summary(verb, what(refs), refs, failures)
+    app.flash(text + suffix if not failures else text, severity)
 
 
 # -- handlers: one coroutine per action id -----------------------------------------------------
@@ -163,10 +165,8 @@ async def _scale(app: App, refs: list[ObjectRef]) -> None:
     replicas = await app.push_screen_wait(ScaleDialog(what(refs), current))
     if replicas is None:
         return
-    await _each(app, refs, "scaled", lambda ref: actions.scale(conn, ref, replicas))
-    message, severity = app.flash_message
-    if severity == "information":
-        app.flash(f"{message} to {replicas}")
+    await _each(app, refs, "scaled", lambda ref: actions.scale(conn, ref, replicas),
+                suffix=f" to {replicas}")
 
 
 def _replicas(conn, ref: ObjectRef) -> int:
