@@ -210,6 +210,8 @@ async def test_sort_keys_and_errors_only(demo_world):
         assert len(screen.model) > 0
         assert all(r.status == "failing" for r in screen.model.rows())
         assert len(screen.model) < screen.model.total
+        screen.set_filter("no-such-pod", live=False)
+        assert "match the filter" in state_text(screen)
     app.session.close()
 
 

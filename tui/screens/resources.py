@@ -249,7 +249,6 @@ class ResourceScreen(ViewScreen):
         changed = set(batch.updated) | set(batch.added)
         self.table.data_changed(changed)
         self._refresh_title()
-        self._update_state()
 
     def retarget(self, namespace: str | None = _KEEP, *, label_selector: str | None = _KEEP,
                  field_selector: str | None = _KEEP) -> None:
@@ -294,6 +293,7 @@ class ResourceScreen(ViewScreen):
         if model.wide:
             extras.append("wide")
         self.table.border_title = " ".join([title, *(f"<{e}>" for e in extras)])
+        self._update_state()
 
     def _state(self, text: str, severity: str) -> None:
         state = self.query_one("#table-state", Static)
@@ -322,6 +322,9 @@ class ResourceScreen(ViewScreen):
             self._state("loading…", "information")
         elif self.model.total == 0:
             self._state(f"no {self.resource.name} found in {self._where()}", "information")
+        elif len(self.model) == 0:
+            self._state(f"none of the {self.model.total} {self.resource.name} match the "
+                        "filter (esc clears it)", "information")
         else:
             self._state("", "information")
 
