@@ -85,7 +85,11 @@ class TextView(ScrollView, can_focus=True):
         self._trim()
         self._resize()
         if self.follow:
-            self.scroll_end(animate=False, immediate=True, x_axis=False)
+            self.to_end()
+
+    def to_end(self) -> None:
+        """Scroll to the last row once the new size is laid out."""
+        self.call_after_refresh(self.scroll_end, animate=False, immediate=True, x_axis=False)
 
     def clear(self) -> None:
         self.set_lines([])
@@ -133,22 +137,27 @@ class TextView(ScrollView, can_focus=True):
         self._rows = []
         self._row_line = []
         self._width = 0
-        self._wrap_width = max(1, self.scrollable_content_region.width) if self._wrap else 0
+        self._wrap_width = self._text_width() if self._wrap else 0
         for offset, line in enumerate(self._lines):
             if self._filter is None or self._filter.search(line.plain):
                 self._add_rows(self._base + offset, line)
         self._current = None
         self._resize()
         if self.follow:
-            self.scroll_end(animate=False, immediate=True, x_axis=False)
+            self.to_end()
 
     def _resize(self) -> None:
         width = self._wrap_width if self._wrap else self._width
         self.virtual_size = Size(width, len(self._rows))
         self.refresh()
 
+    def _text_width(self) -> int:
+        """Columns for wrapped text: the vertical scrollbar's gutter is left out even before
+        it appears, so wrapping never depends on whether the text overflows."""
+        return max(1, self.size.width - self.styles.scrollbar_size_vertical)
+
     def on_resize(self) -> None:
-        if self._wrap and self.scrollable_content_region.width != self._wrap_width:
+        if self._wrap and self._text_width() != self._wrap_width:
             self._rebuild()
 
     # -- filter and search ---------------------------------------------------------------

@@ -199,8 +199,6 @@ class LogsScreen(ViewScreen):
 
     def _rerender(self) -> None:
         self.view.set_lines([render_line(line, self.json_pretty) for line in self.buffer])
-        if self.view.follow:
-            self.view.scroll_end(animate=False, immediate=True, x_axis=False)
 
     def _banner(self, message: str) -> None:
         banner = self.query_one("#logs-banner", Static)
@@ -235,7 +233,7 @@ class LogsScreen(ViewScreen):
     def action_logs_follow(self) -> None:
         self.view.follow = not self.view.follow
         if self.view.follow:
-            self.view.scroll_end(animate=False, immediate=True, x_axis=False)
+            self.view.to_end()
         self._update_title()
 
     def action_logs_wrap(self) -> None:
