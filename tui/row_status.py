@@ -65,11 +65,26 @@ def _pod(record: Any, cells: Sequence[str]) -> str:
     return pod_class(cells[2], cells[1])
 
 
+def _condition(record: Any, kind: str) -> Any:
+    return next((c for c in record.status.conditions if c.type == kind), None)
+
+
 def _deployment(record: Any, cells: Sequence[str]) -> str:
+    """Failing once the controller gave up (kubectl rollout status's own verdict) or cannot
+    create pods; merely short of replicas is still progressing."""
+    progressing = _condition(record, "Progressing")
+    if progressing is not None and progressing.reason == "ProgressDeadlineExceeded":
+        return FAILING
+    failure = _condition(record, "ReplicaFailure")
+    if failure is not None and failure.status == "True":
+        return FAILING
     return _short(record.status.readyReplicas, record.spec.replicas)
 
 
 def _replicaset(record: Any, cells: Sequence[str]) -> str:
+    failure = _condition(record, "ReplicaFailure")
+    if failure is not None and failure.status == "True":
+        return FAILING
     return _short(record.status.readyReplicas, record.spec.replicas)
 
 

@@ -243,6 +243,7 @@ class DeploymentStatus(_S):
     readyReplicas: int = 0
     updatedReplicas: int = 0
     availableReplicas: int = 0
+    conditions: tuple[Condition, ...] = ()
 
 
 class Deployment(Record):
@@ -259,6 +260,7 @@ class ReplicaSetSpec(_S):
 class ReplicaSetStatus(_S):
     replicas: int = 0
     readyReplicas: int = 0
+    conditions: tuple[Condition, ...] = ()
 
 
 class ReplicaSet(Record):
