@@ -154,6 +154,8 @@ def _add_cloud_commands(sub, common: argparse.ArgumentParser) -> None:
                         "repository list")
     images.add_argument("--location", default=None,
                         help="Only this location in the repository list (default: all)")
+    images.add_argument("--tags", action="store_true",
+                        help="With REPO/IMAGE: one row per tag and the digest it points to")
 
 
 # -- helpers -----------------------------------------------------------------------------------
@@ -281,7 +283,7 @@ def cmd_images(ns: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 
     ctx = _cloud_context()
     try:
-        return commands.images(ctx, ns.repo, ns.project, ns.location, out, err)
+        return commands.images(ctx, ns.repo, ns.project, ns.location, out, err, tags=ns.tags)
     finally:
         ctx.close()
 

@@ -175,3 +175,29 @@ def test_registry_login_is_the_oauth_token(cloud_world, ctx):
     user, password = registry_login(ctx)
     assert user == "oauth2accesstoken"
     assert cloud_world.cloud.oauth.holder(password) == f"kubedeck@{PROJECT}.iam.gserviceaccount.com"
+
+
+def test_tags_of_one_image_through_the_tags_api(registry):
+    registry.registry.page_size = 1
+    code, out, err = run_cli("images", "--tags", f"{HOST}/{PROJECT}/web/frontend")
+    assert code == 0, err
+    assert [line.split() for line in out.splitlines()] == [
+        ["TAG", "IMAGE", "DIGEST"],
+        ["latest", f"{HOST}/{PROJECT}/web/frontend", DIGEST_B],
+        ["v1", f"{HOST}/{PROJECT}/web/frontend", DIGEST_A],
+        ["v2", f"{HOST}/{PROJECT}/web/frontend", DIGEST_B]]
+    assert registry.count("GET", "/repositories/web/packages/frontend/tags") == 3
+    code, out, _ = run_cli("images", "--tags", f"{HOST}/{PROJECT}/web/team/api")
+    assert out.splitlines()[1].split() == ["1.0", f"{HOST}/{PROJECT}/web/team/api", DIGEST_A]
+    assert registry.count("GET", "/repositories/web/packages/team%252Fapi/tags") == 1
+
+
+def test_tags_of_a_missing_image_or_without_an_image(registry):
+    code, _, err = run_cli("images", "--tags", f"{HOST}/{PROJECT}/web/nope")
+    assert code == 1
+    assert err == (f'error: image "nope" not found in {HOST}/{PROJECT}/web - list its images '
+                   f'with "kubedeck images {HOST}/{PROJECT}/web"\n')
+    code, _, err = run_cli("images", "--tags", f"{HOST}/{PROJECT}/web")
+    assert code == 1
+    assert err == ("error: --tags needs an image: kubedeck images --tags "
+                   "LOCATION-docker.pkg.dev/PROJECT/REPO/IMAGE\n")

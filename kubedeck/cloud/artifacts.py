@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from urllib.parse import quote
 
 from kubedeck.cloud.context import CloudContext
 from kubedeck.cloud.errors import CloudError, NotFoundError
@@ -142,6 +143,26 @@ def list_images(ctx: CloudContext, ref: RepoRef, image: str | None = None) -> li
     except NotFoundError:
         raise _not_found(ref) from None
     return sorted(out, key=lambda i: (i.image, -(i.upload_time or 0)))
+
+
+@dataclass(frozen=True)
+class TagInfo:
+    tag: str
+    digest: str
+
+
+def list_tags(ctx: CloudContext, ref: RepoRef, image: str) -> list[TagInfo]:
+    """The tags of one image and the digest each points to (what `gcloud artifacts docker tags
+    list` shows); the image name is percent-encoded into its package id as the API wants."""
+    parent = f"{ref.path}/packages/{quote(image, safe='')}"
+    try:
+        with ctx.call("artifactregistry", f"list the tags of {ref}/{image}", ref.project):
+            tags = [TagInfo(t.name.rsplit("/", 1)[-1], t.version.rsplit("/", 1)[-1])
+                    for t in ctx.artifacts().list_tags(parent=parent)]
+    except NotFoundError:
+        raise NotFoundError(f'error: image "{image}" not found in {ref} - list its images with '
+                            f'"kubedeck images {ref}"') from None
+    return sorted(tags, key=lambda t: t.tag)
 
 
 def get_repository(ctx: CloudContext, ref: RepoRef) -> RepositoryInfo:

@@ -10,6 +10,7 @@ from typing import TextIO
 
 from kubedeck.cloud import artifacts, gke
 from kubedeck.cloud.context import CloudContext
+from kubedeck.cloud.errors import CloudError
 from kubedeck.cloud.gke_kubeconfig import target_file, write_gke_context
 from kubedeck.kube.printer import format_rows
 
@@ -74,8 +75,11 @@ def gke_connect(ctx: CloudContext, ref: gke.ClusterRef, *, write_kubeconfig: boo
 
 
 def images(ctx: CloudContext, repo: str | None, project: str | None, location: str | None,
-           out: TextIO, err: TextIO) -> int:
-    """No REPO: the repositories; REPO: its images with tags; REPO/IMAGE: that image only."""
+           out: TextIO, err: TextIO, *, tags: bool = False) -> int:
+    """No REPO: the repositories; REPO: its images with tags; REPO/IMAGE: that image only;
+    --tags with REPO/IMAGE: its tags, as `gcloud artifacts docker tags list` shows them."""
+    if tags:
+        return _tags(ctx, repo, out, err)
     if repo is None:
         repos = artifacts.list_repositories(ctx, project, location)
         if not repos:
@@ -100,5 +104,20 @@ def images(ctx: CloudContext, repo: str | None, project: str | None, location: s
     for i in found:
         rows.append([i.uri, i.digest, ",".join(i.tags), _megabytes(i.size_bytes),
                      _when(i.upload_time)])
+    out.write(format_rows(rows))
+    return 0
+
+
+def _tags(ctx: CloudContext, repo: str | None, out: TextIO, err: TextIO) -> int:
+    ref, image = artifacts.RepoRef.parse(repo) if repo else (None, None)
+    if ref is None or image is None:
+        raise CloudError("error: --tags needs an image: kubedeck images --tags "
+                         "LOCATION-docker.pkg.dev/PROJECT/REPO/IMAGE")
+    found = artifacts.list_tags(ctx, ref, image)
+    if not found:
+        err.write(f"No tags on {ref}/{image}.\n")
+        return 0
+    rows = [["TAG", "IMAGE", "DIGEST"]]
+    rows += [[t.tag, f"{ref}/{image}", t.digest] for t in found]
     out.write(format_rows(rows))
     return 0

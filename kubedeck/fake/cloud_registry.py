@@ -1,6 +1,6 @@
 """The fake Artifact Registry API (artifactregistry.googleapis.com/v1): locations,
 repositories (create is a long-running operation), docker images with tags, digests, sizes and
-upload times, paged as the real API pages. Cloud Build's fake pushes into it."""
+upload times, the tags of one image (package), paged as the real API pages. Cloud Build's fake pushes into it."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import re
 import threading
 import uuid
 from dataclasses import dataclass, field
-from urllib.parse import quote
+from urllib.parse import quote, unquote
 
 from kubedeck.fake.cloud_routes import CloudRequest, Reply, Route, route
 from kubedeck.fake.cloud_state import (
@@ -195,6 +195,22 @@ class RegistryApi:
         chunk, token = page([found.render_image(i) for i in images], req.query, self.page_size)
         return Reply(200, {"dockerImages": chunk, **({"nextPageToken": token} if token else {})})
 
+    def list_tags(self, req: CloudRequest, project: str, location: str, repo: str,
+                  package: str) -> Reply:
+        """`package` is the package id, the image name percent-encoded (web%2Ffrontend)."""
+        package = unquote(package)
+        found = self._repo(project, location, repo)
+        with self._lock:
+            pairs = sorted((tag, img.digest) for img in found.images.values()
+                           if img.image == package for tag in img.tags)
+        if not pairs and not any(i.image == package for i in found.images.values()):
+            raise not_found("Requested entity was not found.")
+        base = f"{found.path}/packages/{quote(package, safe='')}"
+        items = [{"name": f"{base}/tags/{tag}", "version": f"{base}/versions/{digest}"}
+                 for tag, digest in pairs]
+        chunk, token = page(items, req.query, self.page_size)
+        return Reply(200, {"tags": chunk, **({"nextPageToken": token} if token else {})})
+
     def routes(self) -> list[Route]:
         loc = "/v1/projects/{project}/locations/{location}"
         on_loc = "projects/{project}/locations/{location}"
@@ -209,6 +225,8 @@ class RegistryApi:
                   "artifactregistry.repositories.get", on_repo),
             route(self, "GET", loc + "/repositories/{repo}/dockerImages",
                   self.list_docker_images, "artifactregistry.dockerimages.list", on_repo),
+            route(self, "GET", loc + "/repositories/{repo}/packages/{package}/tags",
+                  self.list_tags, "artifactregistry.tags.list", on_repo),
             route(self, "GET", loc + "/operations/{op:(?!operation-)[^/:]+}",
                   self.get_operation, "", on_loc),
         ]
