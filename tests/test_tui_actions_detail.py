@@ -165,3 +165,17 @@ async def test_keys_from_the_table_and_escape_closes_find_before_the_view(demo_w
             assert app.screen is table
     finally:
         app.session.close()
+
+
+async def test_a_failed_refresh_shows_the_error_until_a_fetch_works(demo_app, demo_world):
+    async with demo_app.run_test(size=(120, 40)) as pilot:
+        screen = await open_detail(pilot, demo_app, "yaml", "deploy", "frontend", "guestbook")
+        banner = screen.query_one("#detail-banner")
+        demo_world.server.server.deny = frozenset({("get", "deployments")})
+        screen.load()
+        await until(pilot, lambda: banner.has_class("-shown"), what="the error banner")
+        assert "forbidden" in str(banner.render()) and not screen.deleted
+        assert "name: frontend" in screen.text
+        demo_world.server.server.deny = frozenset()
+        screen.load()
+        await until(pilot, lambda: not banner.has_class("-shown"), what="the banner to go")

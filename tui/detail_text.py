@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import datetime
 
 from rich.syntax import Syntax
@@ -26,12 +25,6 @@ from kubedeck.kube.humanize import since
 MODES = ("describe", "yaml", "events", "decode")
 _HEADING = re.compile(r"^(\s*)([A-Z][\w .()/-]*:)")
 _SYNTAX_THEME = "ansi_dark"
-
-
-@dataclass(frozen=True)
-class Fetched:
-    text: str
-    lines: list[Text]
 
 
 def ref_label(ref: ObjectRef) -> str:
@@ -110,24 +103,26 @@ def secret_text(values: dict[str, str]) -> str:
 
 
 def fetcher(mode: str, conn: Connection, discovery: Discovery, ref: ObjectRef,
-            now: Callable[[], float], managed_fields: bool = False) -> Callable[[], Fetched]:
-    """The blocking fetch for one mode (run it in a thread worker)."""
+            now: Callable[[], float], managed_fields: bool = False) -> Callable[[], str]:
+    """The blocking fetch of one mode's text (run it in a thread worker)."""
 
-    def describe() -> Fetched:
-        text = actions.describe(conn, discovery, ref, now=now())
-        return Fetched(text, describe_lines(text))
-
-    def yaml() -> Fetched:
-        text = actions.to_yaml(conn, ref, managed_fields=managed_fields)
-        return Fetched(text, yaml_lines(text))
-
-    def events() -> Fetched:
+    def events() -> str:
         actions.fetch(conn, ref)  # a deleted object must say so, not show an empty list
-        text = events_text(actions.events_for(conn, ref), now())
-        return Fetched(text, events_lines(text))
+        return events_text(actions.events_for(conn, ref), now())
 
-    def decode() -> Fetched:
-        text = secret_text(actions.decode_secret(conn, ref))
-        return Fetched(text, yaml_lines(text))
+    fetches: dict[str, Callable[[], str]] = {
+        "describe": lambda: actions.describe(conn, discovery, ref, now=now()),
+        "yaml": lambda: actions.to_yaml(conn, ref, managed_fields=managed_fields),
+        "events": events,
+        "decode": lambda: secret_text(actions.decode_secret(conn, ref)),
+    }
+    return fetches[mode]
 
-    return {"describe": describe, "yaml": yaml, "events": events, "decode": decode}[mode]
+
+def styled(mode: str, text: str) -> list[Text]:
+    """The text as display lines (YAML highlighting is the costly part: only on change)."""
+    if mode == "describe":
+        return describe_lines(text)
+    if mode == "events":
+        return events_lines(text)
+    return yaml_lines(text)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -19,7 +20,7 @@ from kubedeck.kube.actions.ref import ObjectRef
 from kubedeck.kube.errors import KubedeckError
 from tui import keymap
 from tui.app import error_line
-from tui.detail_text import Fetched, fetcher, is_deleted, ref_label
+from tui.detail_text import fetcher, is_deleted, ref_label, styled
 from tui.logbuffer import compile_filter
 from tui.screens.view import ViewScreen
 from tui.textview import TextView
@@ -82,19 +83,28 @@ class DetailScreen(ViewScreen):
         fetch = fetcher(self.mode, session.conn, session.discovery, self.ref, self.app.now,
                         managed_fields=self.managed_fields)
         try:
-            result = fetch()
+            text = fetch()
         except KubedeckError as exc:
             self.app.call_from_thread(self._failed, exc)
             return
-        self.app.call_from_thread(self._show, result)
+        if text != self.text:
+            self.app.call_from_thread(self._show, text, styled(self.mode, text))
+        else:
+            self.app.call_from_thread(self._show_same)
 
-    def _show(self, result: Fetched) -> None:
+    def _show(self, text: str, lines: list[Text]) -> None:
+        if not self.is_attached:
+            return
+        self._show_same()
+        self.text = text
+        self.view.set_lines(lines)
+
+    def _show_same(self) -> None:
+        """A fetch worked: a banner left by an earlier failed one (connection lost) goes."""
         if not self.is_attached:
             return
         self.loaded = True
-        if result.text != self.text:
-            self.text = result.text
-            self.view.set_lines(result.lines)
+        self.query_one("#detail-banner", Static).remove_class("-shown")
 
     def _failed(self, exc: KubedeckError) -> None:
         if not self.is_attached:
