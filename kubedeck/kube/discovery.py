@@ -52,6 +52,11 @@ class APIResource:
     def group_version(self) -> str:
         return f"{self.group}/{self.version}" if self.group else self.version
 
+    @property
+    def plural(self) -> str:
+        """The reflector's name for `name`, shared with the fake's ResourceType."""
+        return self.name
+
     api_version = group_version
 
     @property

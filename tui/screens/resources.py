@@ -12,7 +12,6 @@ import gc
 import json
 import os
 import time
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -54,22 +53,6 @@ class BatchArrived(Message):
         super().__init__()
         self.generation = generation
         self.batch = batch
-
-
-@dataclass(frozen=True)
-class _Watched:
-    """What the Reflector needs of a resource (its ResourceLike names the plural `plural`,
-    discovery's APIResource `name`)."""
-
-    group: str
-    version: str
-    plural: str
-    namespaced: bool
-    kind: str
-
-    @classmethod
-    def of(cls, r: APIResource) -> _Watched:
-        return cls(r.group, r.version, r.name, r.namespaced, r.kind)
 
 
 def _seconds(delay: float) -> str:
@@ -184,7 +167,7 @@ class ResourceScreen(ViewScreen):
             return
         self._generation += 1
         generation = self._generation
-        reflector = Reflector(session.conn, _Watched.of(self.resource), self.namespace,
+        reflector = Reflector(session.conn, self.resource, self.namespace,
                               self.label_selector, self.field_selector,
                               decode=RawDecoder() if self._printer else None,
                               # a resume keeps its rows on screen and needs the whole
