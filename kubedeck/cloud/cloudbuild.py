@@ -76,14 +76,12 @@ def _describe(build) -> str:
 class _Follower:
     """Reports what changed between two reads of the build."""
 
-    def __init__(self, progress: Progress | None) -> None:
+    def __init__(self, progress: Progress) -> None:
         self.progress = progress
         self.status = ""
         self.steps: list[str] = []
 
     def __call__(self, build) -> None:
-        if self.progress is None:
-            return
         short = build.id[:8]
         for i, step in enumerate(build.steps):
             state = step.status.name

@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime
 import os
 import threading
+import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -140,7 +141,11 @@ def application_default(*, clock: Clock = utcnow) -> GoogleAuth:
                          f"exist - point it at a service-account key file, or unset it and "
                          f'run "gcloud auth application-default login"')
     try:
-        creds, project = google.auth.default(scopes=list(SCOPES))
+        with warnings.catch_warnings():
+            # gcloud user credentials without a quota project make google-auth warn on
+            # stderr; the APIs kubedeck calls work without one, and output stays one line.
+            warnings.filterwarnings("ignore", message=".*end user credentials.*")
+            creds, project = google.auth.default(scopes=list(SCOPES))
     except google.auth.exceptions.DefaultCredentialsError as exc:
         if path:
             raise CloudError(f"error: cannot use the credentials in {path} "
