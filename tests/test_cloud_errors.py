@@ -156,3 +156,16 @@ def test_no_project_anywhere_says_where_to_set_one(cloud_world, tmp_path, monkey
     assert code == 1
     assert err == ("error: no Google Cloud project given - pass --project PROJECT, set "
                    "CLOUDSDK_CORE_PROJECT, or set gcp.project in the kubedeck config file\n")
+
+
+def test_the_readme_gcp_config_example_is_valid():
+    from pathlib import Path
+
+    from kubedeck.config import parse_config
+
+    readme = (Path(__file__).parent.parent / "README.md").read_text()
+    section = readme[readme.index("## Google Cloud"):]
+    start = section.index("```yaml\n") + len("```yaml\n")
+    cfg = parse_config(section[start:section.index("\n```", start)], "README.md")
+    assert cfg.gcp.project == "my-project"
+    assert cfg.gcp.endpoints == {"container": "https://container.googleapis.com"}
