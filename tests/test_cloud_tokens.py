@@ -90,3 +90,32 @@ def test_a_refused_grant_stops_a_command_with_one_line(cloud_world):
                    "gserviceaccount.com: invalid_grant: Invalid grant: account disabled - run "
                    '"gcloud auth application-default login" again, or check the '
                    "service-account key in GOOGLE_APPLICATION_CREDENTIALS\n")
+
+
+def test_threads_that_find_the_token_stale_together_cause_one_grant(cloud_world, gke):
+    import threading
+
+    ctx, conn = gke
+    oauth = cloud_world.cloud.oauth
+    conn.get("/api")
+    cloud_world.clock.advance(3600)
+    start = threading.Barrier(8)
+    failures: list[BaseException] = []
+
+    def work(i: int) -> None:
+        start.wait()
+        try:
+            if i % 2:
+                conn.get("/api/v1/namespaces")
+            else:
+                list_clusters(ctx)
+        except BaseException as exc:  # noqa: BLE001 - reported below
+            failures.append(exc)
+
+    threads = [threading.Thread(target=work, args=(i,)) for i in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert failures == []
+    assert (oauth.grants, oauth.rejected) == (2, 0)

@@ -39,7 +39,7 @@ def utcnow() -> datetime.datetime:
 
 class SharedCredentials(google.auth.credentials.Credentials):
     """ADC behind one token: `valid` turns false REFRESH_MARGIN before expiry (on `clock`, which
-    tests move forward), and `refresh` is serialised so threads never race on the grant."""
+    tests move forward), and threads that find it stale or rejected together cause one grant."""
 
     def __init__(self, inner: google.auth.credentials.Credentials, account: str, *,
                  clock: Clock = utcnow, margin: datetime.timedelta = REFRESH_MARGIN) -> None:
@@ -48,9 +48,8 @@ class SharedCredentials(google.auth.credentials.Credentials):
         self.account = account
         self._clock = clock
         self._margin = margin
-        self._lock = threading.Lock()
+        self._lock = threading.RLock()
         self._quota_project_id = getattr(inner, "quota_project_id", None)
-        self.refreshes = 0
 
     @property
     def expired(self) -> bool:
@@ -61,6 +60,7 @@ class SharedCredentials(google.auth.credentials.Credentials):
         return self.token is not None and not self.expired
 
     def refresh(self, request) -> None:
+        """Always a new grant: the google clients call this after a 401."""
         with self._lock:
             try:
                 self.inner.refresh(request)
@@ -70,20 +70,31 @@ class SharedCredentials(google.auth.credentials.Credentials):
             lifetime = (self.inner.expiry - utcnow()) if self.inner.expiry else None
             self.token = self.inner.token
             self.expiry = self._clock() + lifetime if lifetime is not None else None
-            self.refreshes += 1
+
+    def _ensure_valid(self, request) -> None:
+        if not self.valid:
+            with self._lock:
+                if not self.valid:
+                    self.refresh(request)
+
+    def before_request(self, request, method, url, headers) -> None:
+        """What google's transports call before each request: refresh at most once however
+        many threads arrive with a stale token, then set the Authorization header."""
+        self._ensure_valid(request)
+        self.apply(headers)
 
     def fresh_token(self) -> str:
         """A token good for at least REFRESH_MARGIN (blocking: may call the token endpoint)."""
-        if not self.valid:
-            self.refresh(google.auth.transport.requests.Request())
+        self._ensure_valid(google.auth.transport.requests.Request())
         return str(self.token)
 
     def renew(self, rejected: str | None) -> str:
         """A new token after a server rejected `rejected`; one grant even when several
         threads saw the same rejection."""
-        if rejected is None or self.token == rejected:
-            self.refresh(google.auth.transport.requests.Request())
-        return str(self.token)
+        with self._lock:
+            if rejected is None or self.token == rejected:
+                self.refresh(google.auth.transport.requests.Request())
+            return str(self.token)
 
 
 def _auth_detail(exc: BaseException) -> str:
