@@ -212,3 +212,36 @@ async def test_builtins_ns_pf_help(demo_app):
         await type_command(pilot, "help")
         await wait_for(pilot, lambda: demo_app.screen.crumb == "help", what=":help")
         assert [s.crumb for s in demo_app.views()] == ["port-forwards", "help"]
+
+
+@pytest.mark.asyncio
+async def test_keys_typed_right_after_colon_reach_the_prompt(demo_app):
+    """A fast typist (or tmux send-keys) queues every key before the first is handled: none
+    of them may reach the table underneath (`p`, `d`, `e` are actions there)."""
+    from textual import events
+
+    async with demo_app.run_test(size=(120, 40)) as pilot:
+        before = await wait_view(pilot, demo_app, "pods")
+        for key, char in (("colon", ":"), ("d", "d"), ("e", "e"), ("p", "p"), ("l", "l"),
+                          ("o", "o"), ("y", "y")):
+            demo_app.post_message(events.Key(key, char))
+        await pilot.pause()
+        prompt = before.query_one("CommandInput")
+        assert prompt.value == "deploy"
+        assert demo_app.screen is before
+        await pilot.press("enter")
+        await wait_view(pilot, demo_app, "deployments")
+
+
+@pytest.mark.asyncio
+async def test_keys_typed_right_after_slash_filter_instead_of_acting(demo_app):
+    from textual import events
+
+    async with demo_app.run_test(size=(120, 40)) as pilot:
+        screen = await wait_view(pilot, demo_app, "pods")
+        for key, char in (("slash", "/"), ("r", "r"), ("e", "e"), ("d", "d"), ("i", "i"),
+                          ("s", "s"), ("slash", "/")):
+            demo_app.post_message(events.Key(key, char))
+        await pilot.pause()
+        assert demo_app.screen is screen
+        assert screen.query_one("#table-filter").value == "redis/"

@@ -312,6 +312,13 @@ class KubedeckApp(App):
 
     # -- global actions (ids in tui/keymap.py) --------------------------------------------
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if keymap.yields_to_input(action, self.focused):
+            return False
+        if action == "filter":  # a view without a filter lets `/` reach its own binding (find)
+            return hasattr(self.screen, "action_filter")
+        return True
+
     def action_command(self) -> None:
         open_input = getattr(self.screen, "open_command_input", None)
         if open_input is not None:

@@ -15,6 +15,7 @@ from itertools import combinations
 
 from textual.binding import Binding
 from textual.dom import DOMNode
+from textual.widgets import Input, TextArea
 
 
 @dataclass(frozen=True)
@@ -113,6 +114,11 @@ SPECS: tuple[BindingSpec, ...] = (
 )
 
 BY_ID: dict[str, BindingSpec] = {s.id: s for s in SPECS}
+
+# Bindings that open an input. They are priority bindings, run by the app as it reads each key
+# rather than by the focused widget's queue, so the keys typed right behind them (a fast
+# typist, tmux send-keys) already find the input focused instead of firing table actions.
+OPENS_INPUT = frozenset({"command", "filter", "find", "logs_find"})
 SCOPES: tuple[str, ...] = (GLOBAL, TABLE, RESOURCE, DETAIL, LOGS)
 
 
@@ -131,8 +137,14 @@ def bindings(scope: str, readonly: bool = False,
 
     `ids` narrows the scope to the bindings a screen shows (e.g. the actions that apply to
     the current kind, so `s` means Shell on pods and Scale on deployments)."""
-    return [Binding(s.key, s.action, s.description, show=s.show, id=s.id)
+    return [Binding(s.key, s.action, s.description, show=s.show, id=s.id,
+                    priority=s.id in OPENS_INPUT)
             for s in specs(scope, readonly) if ids is None or s.id in ids]
+
+
+def yields_to_input(binding_id: str, focused: object) -> bool:
+    """An input-opening key typed INTO an input is text (`/` in a filter, `:` in a value)."""
+    return binding_id in OPENS_INPUT and isinstance(focused, (Input, TextArea))
 
 
 def is_mutating(binding_id: str) -> bool:

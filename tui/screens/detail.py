@@ -125,7 +125,7 @@ class DetailScreen(ViewScreen):
     def action_find(self) -> None:
         find = self.query_one("#detail-find", Input)
         find.add_class("-shown")
-        find.focus()
+        self.set_focus(find)  # now: keys queued behind `/` are search text
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()

@@ -294,7 +294,7 @@ class LogsScreen(ViewScreen):
     def action_logs_find(self) -> None:
         find = self.query_one("#logs-find", Input)
         find.add_class("-shown")
-        find.focus()
+        self.set_focus(find)  # now: keys queued behind `/` are filter text
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()

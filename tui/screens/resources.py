@@ -369,7 +369,7 @@ class ResourceScreen(ViewScreen):
         field = self.query_one("#table-filter", Input)
         field.remove_class("hidden")
         field.value = self._filter_text
-        field.focus()
+        self.set_focus(field)  # now: keys queued behind `/` are filter text
 
     @on(Input.Changed, "#table-filter")
     def _filter_changed(self, event: Input.Changed) -> None:

@@ -61,6 +61,8 @@ class ViewScreen(Screen):
         """Read-only mode unbinds mutating actions (hidden from hints, keys fall through)."""
         if keymap.is_mutating(action) and self.app.session.readonly:
             return False
+        if keymap.yields_to_input(action, self.focused):
+            return False
         return self.action_applies(action)
 
     def on_screen_resume(self) -> None:

@@ -58,7 +58,9 @@ class CommandInput(Input):
         self._return_focus = self.screen.focused
         self.can_focus = True
         self.add_class("-open")
-        self.focus()
+        # Now, not via Widget.focus()'s call_later: keys already queued behind the `:` (a fast
+        # typist, tmux send-keys) must land here, not on the table's bindings.
+        self.screen.set_focus(self)
 
     def action_close(self) -> None:
         self.value = ""
