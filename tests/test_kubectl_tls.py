@@ -83,4 +83,9 @@ def test_wrong_credentials_are_refused(tls_kubectl, tmp_path):
     if mode == "token":
         assert "the server has asked for the client to provide credentials" in result.stderr
     else:
-        assert "Unable to connect to the server: remote error: tls:" in result.stderr
+        # TLS 1.3 checks the client certificate after the client considers the handshake
+        # done: kubectl reads the server's alert, or (under load) is already writing its
+        # request when the server closes, and sees the closed socket instead.
+        assert "Unable to connect to the server: " in result.stderr
+        assert any(refusal in result.stderr for refusal in (
+            "remote error: tls:", "broken pipe", "connection reset by peer")), result.stderr
