@@ -116,6 +116,8 @@ async def test_scale_prefills_validates_and_scales(demo_app, kubectl):
                              [ref(demo_app, "deploy", "storefront", "web")])
         await until(pilot, lambda: isinstance(demo_app.screen, ScaleDialog), what="dialog")
         dialog = demo_app.screen
+        demo_app.refresh_crumbs()
+        assert "ScaleDialog" not in "".join(demo_app.stack_crumbs)  # dialogs are no views
         field = dialog.query_one("#replicas")
         assert field.value == "3"
         field.value = "-1"

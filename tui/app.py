@@ -14,7 +14,7 @@ from pathlib import Path
 from textual import events, on, work
 from textual.app import App
 from textual.reactive import reactive
-from textual.screen import Screen
+from textual.screen import ModalScreen, Screen
 from textual.timer import Timer
 from textual.worker import Worker, WorkerState, get_current_worker
 
@@ -230,7 +230,7 @@ class KubedeckApp(App):
 
     def refresh_crumbs(self) -> None:
         self.stack_crumbs = tuple(getattr(s, "crumb", "") or s.__class__.__name__
-                                  for s in self.views())
+                                  for s in self.views() if not isinstance(s, ModalScreen))
 
     # -- lifecycle -----------------------------------------------------------------------
 
