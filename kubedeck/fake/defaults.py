@@ -10,12 +10,11 @@ from __future__ import annotations
 
 import ipaddress
 import random
-import uuid
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from kubedeck.fake.resources import BUILTIN, ResourceType
-from kubedeck.fake.store import StoreError
+from kubedeck.fake.store import StoreError, new_uid
 from kubedeck.kube.selectors import selector_from_match_labels
 
 if TYPE_CHECKING:
@@ -249,7 +248,7 @@ def _job(obj: dict, store: Store | None, live: dict | None) -> None:
             labels.setdefault(key, value)
         return
     meta = obj.setdefault("metadata", {})
-    uid = meta.setdefault("uid", str(uuid.uuid4()))
+    uid = meta.setdefault("uid", new_uid())
     spec["selector"] = {"matchLabels": {"batch.kubernetes.io/controller-uid": uid}}
     labels = template["metadata"].setdefault("labels", {})
     labels.update({"batch.kubernetes.io/controller-uid": uid,

@@ -23,6 +23,24 @@ from kubedeck.fake.resources import ResourceType
 _NAME_ALPHABET = "bcdfghjklmnpqrstvwxz2456789"
 _rng = random.Random()
 
+
+def new_uid() -> str:
+    """A v4 UUID from the store's generator, so a seeded world has the same uids every run."""
+    return str(uuid.UUID(int=_rng.getrandbits(128), version=4))
+
+
+def _type_first(obj: dict, rt: ResourceType) -> None:
+    """apiVersion, kind and metadata lead, as a real apiserver serializes objects, whatever
+    order a controller or client built the dict in (the same dict is kept)."""
+    meta = obj.pop("metadata", None)
+    rest = {key: obj.pop(key) for key in list(obj) if key not in ("apiVersion", "kind")}
+    obj.clear()
+    obj["apiVersion"] = rt.api_version
+    obj["kind"] = rt.kind
+    if meta is not None:
+        obj["metadata"] = meta
+    obj.update(rest)
+
 _encode = msgspec.json.encode
 _decode = msgspec.json.decode
 
@@ -243,13 +261,12 @@ class Store:
             ns = meta["namespace"] = "default"
         if not rt.namespaced:
             meta.pop("namespace", None)
-        obj["apiVersion"] = rt.api_version
-        obj["kind"] = rt.kind
+        _type_first(obj, rt)
         with self.lock:
             bucket = self._objects.setdefault(rt.key, {})
             if (ns, name) in bucket:
                 raise already_exists(rt, name)
-            meta["uid"] = meta.get("uid") or str(uuid.uuid4())
+            meta["uid"] = meta.get("uid") or new_uid()
             meta.setdefault("creationTimestamp", rfc3339(self.clock.now()))
             meta["generation"] = 1
             rv = self._next_rv()
@@ -277,8 +294,7 @@ class Store:
             sent_rv = meta.get("resourceVersion")
             if check_rv and sent_rv and sent_rv != old_meta.get("resourceVersion"):
                 raise conflict(rt, name)
-            obj["apiVersion"] = rt.api_version
-            obj["kind"] = rt.kind
+            _type_first(obj, rt)
             meta["uid"] = old_meta.get("uid")
             meta["creationTimestamp"] = old_meta.get("creationTimestamp")
             if "deletionTimestamp" in old_meta:
