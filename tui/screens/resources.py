@@ -477,19 +477,6 @@ class ResourceScreen(ViewScreen):
             return
         await resource_actions.run(self, action_id, refs)
 
-    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        allowed = super().check_action(action, parameters)
-        if not allowed:
-            return allowed
-        spec = keymap.BY_ID.get(action)
-        if spec is not None and spec.scope == keymap.RESOURCE:
-            try:
-                from tui import resource_actions
-            except ImportError:
-                return False
-            return resource_actions.available(action, self.resource)
-        return True
-
     # -- CSV ---------------------------------------------------------------------------------
 
     def action_save_csv(self) -> None:
