@@ -24,7 +24,7 @@ import yaml
 from pipelines.events import ImageResult
 from pipelines.spec import DNS1123_LABEL, PipelineSpec
 from pipelines.validate import CLUSTER_SCOPED, RenderError, Source, validate_set
-from pipelines.yamlquote import quote
+from pipelines.yamlquote import dump, quote
 
 __all__ = ["COLOR_LABEL", "RenderError", "render", "render_text"]
 
@@ -253,7 +253,5 @@ def render_text(spec: PipelineSpec, target_name: str, images: Mapping[str, Image
     `helm template` does), for `kubedeck pipeline render`."""
     parts = []
     for doc, source in render_sources(spec, target_name, images, namespace, color=color):
-        body = yaml.safe_dump(doc, sort_keys=False, default_flow_style=False, width=100,
-                              allow_unicode=True)
-        parts.append(f"---\n# Source: {source.template}\n{body}")
+        parts.append(f"---\n# Source: {source.template}\n{dump(doc)}")
     return "".join(parts)

@@ -2,6 +2,8 @@
 value carrying `: `, a newline, `#`, `{` or `---` stays one scalar and can never add fields or
 documents to a manifest.
 
+`dump` writes whole objects for other YAML readers (kubectl, Go's YAML 1.1 parser).
+
 Strings become double-quoted scalars in the JSON-compatible subset of YAML's escapes; numbers,
 booleans and null their YAML forms; mappings and lists flow collections of the same. Output is
 always a single line, so it is correct at any indentation.
@@ -14,6 +16,8 @@ import math
 import re
 from collections.abc import Mapping
 from typing import Any
+
+import yaml
 
 # Characters YAML treats as line breaks (so they would fold inside quotes), the C1 controls and
 # the non-characters PyYAML refuses to read, plus lone surrogates: written as \uXXXX escapes.
@@ -57,3 +61,20 @@ def quote(value: Any) -> str:
 def quote_key(key: Any) -> str:
     """Mapping keys are always strings in Kubernetes objects."""
     return quote_string(key if isinstance(key, str) else str(key))
+
+
+class _GoSafeDumper(yaml.SafeDumper):
+    """PyYAML's safe dumper, also quoting the strings Go's YAML 1.1 reader (kubectl,
+    sigs.k8s.io/yaml) takes as booleans but PyYAML does not: y, Y, n, N. Without it a
+    ConfigMap key `N` printed by `kubedeck pipeline render` becomes `false` in kubectl."""
+
+
+_GoSafeDumper.add_implicit_resolver("tag:yaml.org,2002:bool", re.compile(r"^(?:y|Y|n|N)$"),
+                                    list("yYnN"))
+
+
+def dump(obj: Any) -> str:
+    """One object as block YAML, keys in their given order, readable alike by PyYAML and by
+    kubectl."""
+    return yaml.dump(obj, Dumper=_GoSafeDumper, sort_keys=False, default_flow_style=False,
+                     allow_unicode=True, width=100)
