@@ -10,6 +10,7 @@ from typing import Any
 from kubedeck.fake.resources import ResourceType
 from kubedeck.kube.humanize import human_duration
 from kubedeck.kube.jsonpath import JsonPathError, find
+from kubedeck.kube.printer_columns import go_print
 from kubedeck.kube.table import build_table
 
 _NAME_DESCRIPTION = (
@@ -58,19 +59,6 @@ def _parse_time(text: str) -> float | None:
         return None
 
 
-def _go_print(value: Any) -> str:
-    """A value as Go's fmt prints what JSONPath found (the CRD string column)."""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, float):
-        return str(int(value)) if value.is_integer() and abs(value) < 1e21 else repr(value)
-    if isinstance(value, dict):
-        return "map[" + " ".join(f"{k}:{_go_print(v)}" for k, v in sorted(value.items())) + "]"
-    if isinstance(value, list):
-        return "[" + " ".join(_go_print(v) for v in value) + "]"
-    return str(value)
-
-
 def _cell(column: dict, obj: dict, now: float) -> Any:
     try:
         found = find(obj, column.get("jsonPath", ""))
@@ -89,7 +77,7 @@ def _cell(column: dict, obj: dict, now: float) -> Any:
         ts = _parse_time(value)
         return "<invalid>" if ts is None else human_duration(now - ts)
     if kind == "string":
-        return _go_print(value)
+        return go_print(value)
     return None
 
 

@@ -55,16 +55,16 @@ def _epoch(text: str) -> float | None:
         return None
 
 
-def _go_print(value: Any) -> str:
+def go_print(value: Any) -> str:
     """A value as Go's fmt prints what JSONPath found (the server's string cells)."""
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, float):
         return str(int(value)) if value.is_integer() and abs(value) < 1e21 else repr(value)
     if isinstance(value, dict):
-        return "map[" + " ".join(f"{k}:{_go_print(v)}" for k, v in sorted(value.items())) + "]"
+        return "map[" + " ".join(f"{k}:{go_print(v)}" for k, v in sorted(value.items())) + "]"
     if isinstance(value, list):
-        return "[" + " ".join(_go_print(v) for v in value) + "]"
+        return "[" + " ".join(go_print(v) for v in value) + "]"
     return str(value)
 
 
@@ -87,7 +87,7 @@ def cell(column: PrinterColumn, obj: dict, now: float) -> str:
     if column.type == "integer" and isinstance(value, (int, float)) \
             and not isinstance(value, bool):
         return str(int(value))
-    return _go_print(value)
+    return go_print(value)
 
 
 def sort_key(column: PrinterColumn):
