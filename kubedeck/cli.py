@@ -69,6 +69,9 @@ def build_parser() -> argparse.ArgumentParser:
         prog="kubedeck", parents=[common, explorer],
         description="A fast Kubernetes explorer and deploy pipeline runner for the terminal. "
                     "With no command it opens the explorer on the current context.")
+    parser.add_argument("--gke", default=argparse.SUPPRESS, metavar="PROJECT/LOCATION/CLUSTER",
+                        help="Open the explorer on a GKE cluster through Application Default "
+                             "Credentials (no kubeconfig or gcloud needed)")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     get = sub.add_parser("get", parents=[common], help="Display one or many resources",
@@ -90,7 +93,7 @@ def build_parser() -> argparse.ArgumentParser:
                      help="Watch for changes to the requested object(s), without listing first")
     get.add_argument("--demo", action="store_true",
                      help="Run on the embedded simulated cluster (no kubeconfig needed)")
-    get.add_argument("--gke", default=None, metavar="PROJECT/LOCATION/CLUSTER",
+    get.add_argument("--gke", default=argparse.SUPPRESS, metavar="PROJECT/LOCATION/CLUSTER",
                      help="Run on a GKE cluster through Application Default Credentials "
                           "(no kubeconfig or gcloud needed)")
 
@@ -204,7 +207,7 @@ def cmd_get(ns: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         with demo_connection(_opt(ns, "namespace")) as conn:
             opts.namespace = conn.namespace
             return run_get(conn, Discovery(conn, use_disk=False), opts, out, err)
-    conn = _gke_connect(ns) if ns.gke else _connect(ns)
+    conn = _gke_connect(ns) if _opt(ns, "gke") else _connect(ns)
     try:
         opts.namespace = conn.namespace
         return run_get(conn, Discovery(conn), opts, out, err)
@@ -248,7 +251,7 @@ def _gke_connect(ns: argparse.Namespace):
 
     if _opt(ns, "context") or _opt(ns, "kubeconfig"):
         raise KubedeckError("error: --gke picks the cluster itself; drop --context/--kubeconfig")
-    ref = ClusterRef.parse(ns.gke)
+    ref = ClusterRef.parse(_opt(ns, "gke"))
     timeout = _request_timeout(ns)
     ctx = _cloud_context()
     try:
@@ -296,12 +299,16 @@ def cmd_sim(ns: argparse.Namespace) -> int:
 
 def cmd_explorer(ns: argparse.Namespace, demo: bool) -> int:
     from kubedeck.frontends import ExplorerOptions, find_frontend
+    from kubedeck.kube.errors import KubedeckError
 
+    if demo and _opt(ns, "gke"):
+        raise KubedeckError("error: the demo runs on its embedded cluster; drop --gke (inside "
+                            "the demo, :gke lists its GKE clusters)", exit_code=2)
     options = ExplorerOptions(
         kubeconfig=_opt(ns, "kubeconfig"), context=_opt(ns, "context"),
         namespace=_opt(ns, "namespace"), all_namespaces=bool(_opt(ns, "all_namespaces", False)),
         request_timeout=_opt(ns, "request_timeout"), command=_opt(ns, "start_command"),
-        readonly=bool(_opt(ns, "readonly", False)), demo=demo)
+        readonly=bool(_opt(ns, "readonly", False)), demo=demo, gke=_opt(ns, "gke"))
     return find_frontend("explorer")(options)
 
 

@@ -24,6 +24,7 @@ class ExplorerOptions:
     command: str | None = None
     readonly: bool = False
     demo: bool = False
+    gke: str | None = None  # PROJECT/LOCATION/CLUSTER: open on a GKE cluster, no kubeconfig
 
 
 def find_frontend(name: str = "explorer") -> Callable[[ExplorerOptions], int]:

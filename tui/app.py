@@ -22,6 +22,7 @@ from kubedeck.config import remember_namespace, state_path
 from kubedeck.kube.discovery import APIResource
 from kubedeck.kube.errors import ApiError, ConnectError, KubedeckError
 from tui import keymap
+from tui.cloud_access import CloudAccess
 from tui.commands import Command, History, run_command
 from tui.palette import KubedeckCommands
 from tui.session import Session, server_version
@@ -47,10 +48,13 @@ class KubedeckApp(App):
 
     def __init__(self, session: Session, *, clock: Callable[[], float] | None = None,
                  start_command: str | None = None, probe_seconds: float = PROBE_SECONDS,
-                 discovery_cache: bool = True, readonly: bool = False) -> None:
-        """`readonly` is the command line's --readonly: it holds for every context."""
+                 discovery_cache: bool = True, readonly: bool = False,
+                 cloud: CloudAccess | None = None) -> None:
+        """`readonly` is the command line's --readonly: it holds for every context. `cloud`
+        is where `:gke` and `:images` get Google Cloud from (default: ADC, made on first use)."""
         super().__init__()
         self.session = session
+        self.cloud = cloud or CloudAccess.from_config(session.config)
         self._clock = clock or time.time
         self.start_command = start_command or "pods"
         self.probe_seconds = probe_seconds
@@ -143,7 +147,7 @@ class KubedeckApp(App):
             self.namespace_keys = self._namespace_keys()
 
     def run_builtin(self, command: Command) -> None:
-        """`:ns`, `:ctx`, `:pf`, `:help`, `:aliases`."""
+        """`:ns`, `:ctx`, `:pf`, `:help`, `:aliases`, `:gke`, `:images`."""
         if command.verb == "ns":
             if command.arg:
                 self.switch_namespace(None if command.arg == "all" else command.arg)
@@ -162,6 +166,14 @@ class KubedeckApp(App):
             self.reset_view(PortForwardsScreen())
         elif command.verb == "help":
             self.action_help()
+        elif command.verb == "gke":
+            from tui.screens.gke import GkeScreen
+
+            self.reset_view(GkeScreen(command.arg or None))
+        elif command.verb == "images":
+            from tui.screens.images import open_images
+
+            open_images(self, command.arg or None)
         else:
             from tui.screens.help import AliasesScreen
 
@@ -174,26 +186,41 @@ class KubedeckApp(App):
         if name == self.session.context:
             self.flash(f'already on context "{name}"')
             return
-        self.flash(f'switching to context "{name}"…', sticky=True)
-        self._open_context(name, self.session)
+        old = self.session
+        self.switch_session(f'context "{name}"', lambda progress: Session.open(
+            config=old.config, kubeconfig_path=old.kubeconfig_path, context=name,
+            readonly=self.force_readonly, request_timeout=old.request_timeout,
+            discovery_cache=self.discovery_cache))
+
+    def switch_session(self, label: str,
+                       opener: Callable[[Callable[[str], None]], Session]) -> None:
+        """Open a new session with `opener(progress)` in a worker and install it live (`:ctx`,
+        `:gke`); the current session stays until that succeeds, and a later switch supersedes
+        this one. `label` names the target in the flash (`context "x"`)."""
+        self.flash(f"switching to {label}…", sticky=True)
+        self._open_session(label, opener, self.session)
 
     @work(thread=True, exclusive=True, group="context", exit_on_error=False)
-    def _open_context(self, name: str, old: Session) -> None:
+    def _open_session(self, label: str, opener: Callable[[Callable[[str], None]], Session],
+                      old: Session) -> None:
+        worker = get_current_worker()
+
+        def progress(text: str) -> None:
+            if not worker.is_cancelled:
+                self.call_from_thread(self.flash, f"{label}: {text}…", sticky=True)
+
         try:
-            new = Session.open(config=old.config, kubeconfig_path=old.kubeconfig_path,
-                               context=name, readonly=self.force_readonly,
-                               request_timeout=old.request_timeout,
-                               discovery_cache=self.discovery_cache)
+            new = opener(progress)
         except KubedeckError as exc:
-            self.call_from_thread(self.flash, f'cannot switch to context "{name}": '
+            self.call_from_thread(self.flash, f"cannot switch to {label}: "
                                   f"{error_line(exc).removeprefix('error: ')}", "error")
             return
-        if get_current_worker().is_cancelled:  # a later switch superseded this one
+        if worker.is_cancelled:  # a later switch superseded this one
             new.close()
             return
-        self.call_from_thread(self._install_session, new, old)
+        self.call_from_thread(self._install_session, new, old, label)
 
-    def _install_session(self, new: Session, old: Session) -> None:
+    def _install_session(self, new: Session, old: Session, label: str) -> None:
         """Swap sessions and rebuild the view of the same kind in the new context."""
         if old is not self.session:
             new.close()
@@ -202,7 +229,7 @@ class KubedeckApp(App):
         self.connection_state = (True, "")
         self.session_changed()
         kind = self.view_command.arg if self.view_command else "pods"
-        self.flash(f'switched to context "{new.context}"')
+        self.flash(f"switched to {label}")
         while len(self.screen_stack) > 1:
             self.pop_screen()
         self.open_command(kind)

@@ -7,6 +7,7 @@ HTTP, so it runs in a thread worker and hands the view back to the event loop.
 from __future__ import annotations
 
 import shlex
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -37,7 +38,8 @@ class Command:
 
 
 def parse(text: str) -> Command:
-    """`pods`, `deploy kube-system`, `po -A`, `svc -l app=web`, `ctx NAME`, `ns NAME`, `q`."""
+    """`pods`, `deploy kube-system`, `po -A`, `svc -l app=web`, `ctx NAME`, `ns NAME`,
+    `gke PROJECT`, `images REPO`, `q`."""
     try:
         words = shlex.split(text.strip().removeprefix(":"))
     except ValueError as exc:
@@ -49,9 +51,10 @@ def parse(text: str) -> Command:
     if low in QUIT:
         return Command("quit")
     if low in ("ctx", "context", "contexts", "ns", "pf", "portforward", "portforwards",
-               "help", "?", "aliases", "alias", "a"):
+               "help", "?", "aliases", "alias", "a", "gke", "images", "image"):
         verb = {"context": "ctx", "contexts": "ctx", "portforward": "pf",
-                "portforwards": "pf", "?": "help", "alias": "aliases", "a": "aliases"}
+                "portforwards": "pf", "?": "help", "alias": "aliases", "a": "aliases",
+                "image": "images"}
         if len(rest) > 1:
             raise CommandError(f":{low} takes at most one argument")
         return Command(verb.get(low, low), rest[0] if rest else "")
@@ -128,7 +131,7 @@ def resource_names(resource: APIResource) -> list[str]:
     return list(dict.fromkeys(n for n in names if n))
 
 
-BUILTINS = ("ctx", "ns", "pf", "help", "aliases", "q", "quit")
+BUILTINS = ("ctx", "ns", "pf", "gke", "images", "help", "aliases", "q", "quit")
 
 
 def command_names(resources: list[APIResource]) -> list[str]:
@@ -140,10 +143,13 @@ def command_names(resources: list[APIResource]) -> list[str]:
 
 
 def complete(text: str, names: list[str], namespaces: list[str] = (),
-             contexts: list[str] = ()) -> list[str]:
+             contexts: list[str] = (), cloud: Mapping[str, Sequence[str]] | None = None
+             ) -> list[str]:
     """Full command lines completing `text`: the first word against `names` (shortest first,
     so `de` offers `deploy` before `deployments`), the word after `ctx` against `contexts`,
-    the word after a kind or `ns` against `namespaces` (`po kube-` -> `po kube-system`)."""
+    the word after `gke` / `images` against `cloud["gke"]` (projects) / `cloud["images"]`
+    (repositories) seen so far, the word after a kind or `ns` against `namespaces`
+    (`po kube-` -> `po kube-system`)."""
     words = text.lstrip().split(" ")
     if len(words) == 1:
         low = words[0].lower()
@@ -155,7 +161,12 @@ def complete(text: str, names: list[str], namespaces: list[str] = (),
     if len(words) != 2 or not partial or partial.startswith("-") or head not in names \
             or head in ("pf", "help", "aliases", "q", "quit"):
         return []
-    choices = contexts if head in ("ctx", "context", "contexts") else namespaces
+    if head in ("gke", "images"):
+        choices = (cloud or {}).get(head, ())
+    elif head in ("ctx", "context", "contexts"):
+        choices = contexts
+    else:
+        choices = namespaces
     prefix = text[:len(text) - len(partial)]
     return [prefix + c for c in sorted(choices, key=lambda n: (len(n), n))
             if c.startswith(partial) and c != partial]

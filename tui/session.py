@@ -1,13 +1,14 @@
-"""One connected kubeconfig context: everything a view needs to talk to the cluster.
+"""One connected kubeconfig context or GKE cluster: everything a view needs to talk to it.
 
-A plain object (no textual) so it can be built in a worker thread: `:ctx` builds a new
-Session off the event loop and only swaps it in once connect and discovery succeeded, so a
+A plain object (no textual) so it can be built in a worker thread: `:ctx` and `:gke` build a
+new Session off the event loop and only swap it in once connect and discovery succeeded, so a
 failed switch leaves the old one untouched.
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -16,6 +17,8 @@ from kubedeck.kube.connect import Connection, connect
 from kubedeck.kube.discovery import Discovery
 
 if TYPE_CHECKING:
+    from kubedeck.cloud.context import CloudContext
+    from kubedeck.cloud.gke import ClusterRef
     from kubedeck.kube.portforward import PortForwards
 
 
@@ -55,6 +58,38 @@ class Session:
 
         Raises KubedeckError with kubectl's one-line messages when the context is unusable."""
         conn = connect(kubeconfig_path, context, namespace, request_timeout)
+        return cls.over(conn, config=config, kubeconfig_path=kubeconfig_path,
+                        namespace=namespace, all_namespaces=all_namespaces, readonly=readonly,
+                        request_timeout=request_timeout, discovery_cache=discovery_cache)
+
+    @classmethod
+    def open_gke(cls, cloud: CloudContext, ref: ClusterRef, *, config: Config,
+                 kubeconfig_path: str | None = None, namespace: str | None = None,
+                 all_namespaces: bool = False, readonly: bool = False,
+                 request_timeout: float | None = None, discovery_cache: bool = True,
+                 progress: Callable[[str], None] | None = None) -> Session:
+        """A Session on a GKE cluster through the GKE API and ADC (`kubedeck get --gke`'s
+        path), blocking. `kubeconfig_path` is only kept for `:ctx`, which lists that file's
+        contexts; the cluster itself needs no kubeconfig."""
+        from kubedeck.cloud import gke
+
+        if progress:
+            progress("fetching the cluster's endpoint and CA from the GKE API")
+        conn = gke.connect(cloud, ref, namespace=namespace, request_timeout=request_timeout,
+                           progress=progress)
+        if progress:
+            progress(f"connecting to {conn.server}")
+        return cls.over(conn, config=config, kubeconfig_path=kubeconfig_path,
+                        namespace=namespace, all_namespaces=all_namespaces, readonly=readonly,
+                        request_timeout=request_timeout, discovery_cache=discovery_cache)
+
+    @classmethod
+    def over(cls, conn: Connection, *, config: Config, kubeconfig_path: str | None = None,
+             namespace: str | None = None, all_namespaces: bool = False,
+             readonly: bool = False, request_timeout: float | None = None,
+             discovery_cache: bool = True) -> Session:
+        """A Session over an open Connection: version, discovery and the context's settings
+        (the connection is closed if any of that fails)."""
         try:
             version = server_version(conn)
             discovery = Discovery(conn, use_disk=discovery_cache)
