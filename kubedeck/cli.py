@@ -127,6 +127,7 @@ def build_parser() -> argparse.ArgumentParser:
                       help="Where to write the service-account key for ADC (default: .)")
 
     _add_cloud_commands(sub, common)
+    _add_pipeline_commands(sub)
     sub.add_parser("demo", parents=[common, explorer],
                    help="Open the explorer on the embedded simulated cluster")
     sub.add_parser("version", parents=[common], help="Print the kubedeck version")
@@ -159,6 +160,17 @@ def _add_cloud_commands(sub, common: argparse.ArgumentParser) -> None:
                         help="Only this location in the repository list (default: all)")
     images.add_argument("--tags", action="store_true",
                         help="With REPO/IMAGE: one row per tag and the digest it points to")
+
+
+def _add_pipeline_commands(sub) -> None:
+    """`kubedeck pipeline ...` and `kubedeck init ...` are parsed by the pipelines front end
+    (found through its entry point, so this module never imports it): here they only take
+    the rest of the line, whatever it holds, `--help` included."""
+    for name, text in (("pipeline", "Build, push and deploy the app of kubedeck.yaml (run, "
+                                    "render, diff, promote, abort, rollback, status)"),
+                       ("init", "Write a starter kubedeck.yaml (and Dockerfile) here")):
+        p = sub.add_parser(name, help=text, add_help=False, prefix_chars="\0")
+        p.add_argument("args", nargs=argparse.REMAINDER)
 
 
 # -- helpers -----------------------------------------------------------------------------------
@@ -312,6 +324,16 @@ def cmd_explorer(ns: argparse.Namespace, demo: bool) -> int:
     return find_frontend("explorer")(options)
 
 
+def cmd_pipeline(ns: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    from kubedeck.frontends import PipelineOptions, find_frontend
+
+    options = PipelineOptions(
+        command=ns.command, args=tuple(ns.args), kubeconfig=_opt(ns, "kubeconfig"),
+        context=_opt(ns, "context"), namespace=_opt(ns, "namespace"),
+        request_timeout=_opt(ns, "request_timeout"))
+    return find_frontend("pipeline")(options, out, err)
+
+
 def cmd_version(out: TextIO) -> int:
     out.write(f"kubedeck {__version__}\n")
     return 0
@@ -338,6 +360,8 @@ def run(argv: list[str], out: TextIO, err: TextIO) -> int:
         return run_gcloud_sim(ns.port, ns.dir)
     if ns.command == "demo":
         return cmd_explorer(ns, demo=True)
+    if ns.command in ("pipeline", "init"):
+        return cmd_pipeline(ns, out, err)
     if ns.command == "version":
         return cmd_version(out)
     return cmd_explorer(ns, demo=False)

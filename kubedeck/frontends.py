@@ -1,6 +1,7 @@
-"""How the CLI reaches the explorer without importing it (import-linter forbids kubedeck ->
-tui): the TUI registers itself as the `explorer` entry point of the `kubedeck.frontends`
-group, and only the TUI paths of the CLI look it up, so `kubedeck get` never loads textual."""
+"""How the CLI reaches the explorer and the pipelines without importing them (import-linter
+forbids kubedeck -> tui and kubedeck -> pipelines): the TUI registers itself as the `explorer`
+entry point of the `kubedeck.frontends` group and the pipelines as `pipeline`, and only the
+CLI paths that need one look it up, so `kubedeck get` never loads textual or the pipelines."""
 
 from __future__ import annotations
 
@@ -27,7 +28,20 @@ class ExplorerOptions:
     gke: str | None = None  # PROJECT/LOCATION/CLUSTER: open on a GKE cluster, no kubeconfig
 
 
-def find_frontend(name: str = "explorer") -> Callable[[ExplorerOptions], int]:
+@dataclass(frozen=True)
+class PipelineOptions:
+    """`kubedeck pipeline ...` / `kubedeck init ...`: the command, the words after it (the
+    pipelines parse them), and kubectl's global flags given before the command."""
+
+    command: str  # "pipeline" or "init"
+    args: tuple[str, ...] = ()
+    kubeconfig: str | None = None
+    context: str | None = None
+    namespace: str | None = None
+    request_timeout: str | None = None
+
+
+def find_frontend(name: str = "explorer") -> Callable[..., int]:
     from importlib.metadata import entry_points
 
     found = entry_points(group=GROUP, name=name)

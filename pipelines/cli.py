@@ -1,0 +1,309 @@
+"""`kubedeck pipeline run|render|diff|promote|abort|rollback|status` and `kubedeck init`.
+
+kubedeck/cli.py hands these commands over through the `pipeline` entry point of the
+`kubedeck.frontends` group, so `kubedeck get` never imports this package. Every failure is
+one line and an exit code: 0 success, 1 the pipeline failed, 2 usage or configuration error,
+130 Ctrl-C after a clean cancel.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import threading
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TextIO
+
+from kubedeck.kube.errors import KubedeckError
+from pipelines.report import (
+    EXIT_USAGE,
+    CiReporter,
+    TerminalReporter,
+    on_github_actions,
+    summary_json,
+    write_summary_file,
+)
+
+if TYPE_CHECKING:
+    from kubedeck.frontends import PipelineOptions
+    from pipelines.runner import RunOutcome
+    from pipelines.spec import PipelineSpec
+
+SPEC_FILE = "kubedeck.yaml"
+TICK = 0.2  # how often a terminal run redraws elapsed times, and the main thread checks in
+
+
+def _file_flags() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(add_help=False)
+    p.add_argument("-f", "--file", default=SPEC_FILE, metavar="FILE",
+                   help=f"The pipeline file (default: ./{SPEC_FILE})")
+    p.add_argument("--target", default=None, metavar="T",
+                   help="The target in the file (default: the one whose context is current, "
+                        "else the only one)")
+    p.add_argument("--kubeconfig", default=None, metavar="FILE",
+                   help="Path to the kubeconfig file (default: $KUBECONFIG or ~/.kube/config)")
+    p.add_argument("--request-timeout", default=None, metavar="DURATION",
+                   help='How long to wait for a server response ("0" = none, "30s", "1m")')
+    p.add_argument("--demo", action="store_true",
+                   help="Deploy to the embedded simulated cluster, with the demo builder and "
+                        "registry (nothing else needed)")
+    return p
+
+
+def build_parser() -> argparse.ArgumentParser:
+    flags = _file_flags()
+    parser = argparse.ArgumentParser(
+        prog="kubedeck pipeline",
+        description="Build, push and deploy the app described by kubedeck.yaml.")
+    sub = parser.add_subparsers(dest="action", metavar="COMMAND")
+
+    run = sub.add_parser("run", parents=[flags], help="Build, push, render and deploy",
+                         description="Build and push the images, render the manifests with "
+                                     "them pinned by digest, and deploy by the file's strategy.")
+    run.add_argument("--ci", action="store_true",
+                     help="Plain timestamped lines (GitHub Actions groups and annotations when "
+                          "GITHUB_ACTIONS=true) instead of progress bars")
+    run.add_argument("--json", action="store_true",
+                     help="Print the run's summary as JSON on stdout (the log goes to stderr)")
+    run.add_argument("--summary-file", default=None, metavar="F", type=Path,
+                     help="Write the run's summary as JSON to F")
+    run.add_argument("--dry-run", action="store_true",
+                     help="Build nothing, and apply with server-side dry run (nothing changes)")
+
+    render = sub.add_parser("render", parents=[flags], help="Print the rendered manifests",
+                            description="Print the manifests the target would get. Images are "
+                                        "a placeholder digest unless given with --image.")
+    render.add_argument("--image", action="append", default=[], metavar="NAME=REF@DIGEST",
+                        help="Use this pinned image for NAME (repeatable)")
+    sub.add_parser("diff", parents=[flags], help="Show what a run would change",
+                   description="Server-side dry-run each rendered object and show the "
+                               "differences from the live objects, as kubectl diff does.")
+    for name, text in (("promote", "Switch the live Service to the new colour (blue-green)"),
+                       ("abort", "Keep (or switch back to) the live colour and scale the new "
+                                 "one down (blue-green)"),
+                       ("rollback", "Switch back to the previous colour, scaling it up first "
+                                    "(blue-green)"),
+                       ("status", "Show the blue-green state recorded on the Service")):
+        sub.add_parser(name, parents=[flags], help=text, description=text + ".")
+    return parser
+
+
+def build_init_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="kubedeck init",
+                                description="Write a starter kubedeck.yaml (and a Dockerfile "
+                                            "when there is none) for the current directory.")
+    p.add_argument("--app", default=None, help="The app name (default: the directory's)")
+    p.add_argument("--port", type=int, default=None, help="The port the app listens on")
+    p.add_argument("--registry", default=None, help="Where images are pushed")
+    p.add_argument("--force", action="store_true", help="Overwrite files that exist")
+    return p
+
+
+# -- entry -------------------------------------------------------------------------------------
+
+def main(options: PipelineOptions, out: TextIO | None = None, err: TextIO | None = None) -> int:
+    """The `pipeline` front end: `options.command` is "pipeline" or "init", `options.args` the
+    words after it; kubectl's global flags given before the command arrive as fields."""
+    out = out or sys.stdout
+    err = err or sys.stderr
+    if options.context or options.namespace:
+        raise KubedeckError("error: the pipeline's target picks the context and namespace "
+                            "(targets: in kubedeck.yaml) - drop --context/--namespace and use "
+                            "--target", EXIT_USAGE)
+    if options.command == "init":
+        return cmd_init(build_init_parser().parse_args(list(options.args)), out)
+    parser = build_parser()
+    ns = parser.parse_args(list(options.args))
+    if ns.action is None:
+        parser.print_help(err)
+        return EXIT_USAGE
+    ns.kubeconfig = ns.kubeconfig or options.kubeconfig
+    ns.request_timeout = ns.request_timeout or options.request_timeout
+    handler: Callable[[argparse.Namespace, TextIO, TextIO], int] = COMMANDS[ns.action]
+    return handler(ns, out, err)
+
+
+def _spec(ns: argparse.Namespace) -> PipelineSpec:
+    from pipelines.spec import load_spec
+
+    return load_spec(Path(ns.file))
+
+
+def _timeout(ns: argparse.Namespace) -> float | None:
+    from kubedeck.kube.durations import parse_request_timeout
+
+    try:
+        return parse_request_timeout(ns.request_timeout)
+    except ValueError as exc:
+        raise KubedeckError(f"error: {exc}", EXIT_USAGE) from None
+
+
+# -- run ---------------------------------------------------------------------------------------
+
+def _reporter(ns: argparse.Namespace, log: TextIO):
+    if ns.ci or not _isatty(log):
+        return CiReporter(log, github=on_github_actions())
+    return TerminalReporter(log)
+
+
+def _isatty(stream: TextIO) -> bool:
+    try:
+        return stream.isatty()
+    except (AttributeError, ValueError):
+        return False
+
+
+def cmd_run(ns: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    from pipelines.events import CancelToken
+    from pipelines.runner import execute
+
+    spec = _spec(ns)
+    timeout = _timeout(ns)
+    if ns.summary_file is not None and not ns.summary_file.parent.is_dir():
+        raise KubedeckError(f"error: --summary-file {ns.summary_file}: the directory "
+                            f"{ns.summary_file.parent} does not exist", EXIT_USAGE)
+    log = err if ns.json else out
+    reporter = _reporter(ns, log)
+    cancel = CancelToken()
+    outcome = wait_cancellable(
+        lambda: execute(spec, ns.target, reporter, cancel, dry_run=ns.dry_run, demo=ns.demo,
+                        kubeconfig=ns.kubeconfig, request_timeout=timeout),
+        cancel, err, tick=getattr(reporter, "tick", None))
+    if ns.summary_file is not None:
+        write_summary_file(ns.summary_file, outcome.summary)
+    if ns.json:
+        out.write(summary_json(outcome.summary))
+        out.flush()
+    return outcome.exit_code
+
+
+def wait_cancellable(fn: Callable[[], RunOutcome], cancel, err: TextIO, *,
+                     tick: Callable[[], None] | None = None) -> RunOutcome:
+    """Run `fn` in a thread and wait for it, keeping the main thread free for Ctrl-C: the
+    first Ctrl-C cancels the run and waits for it to leave the cluster on healthy pods; a
+    second one gives up waiting (exit 130 at once)."""
+    box: dict[str, Any] = {}
+
+    def body() -> None:
+        try:
+            box["outcome"] = fn()
+        except BaseException as exc:  # handed over to the waiting thread
+            box["error"] = exc
+
+    thread = threading.Thread(target=body, name="kubedeck-pipeline", daemon=True)
+    thread.start()
+    while thread.is_alive():
+        try:
+            thread.join(TICK)
+            if tick is not None and thread.is_alive():
+                tick()
+        except KeyboardInterrupt:
+            if cancel.cancelled:
+                err.write("interrupted again: not waiting for the cancel to finish\n")
+                err.flush()
+                raise
+            cancel.cancel()
+            err.write("cancelling: finishing the current step so the live Service stays on "
+                      "healthy pods (Ctrl-C again to quit at once)\n")
+            err.flush()
+    if "error" in box:
+        raise box["error"]
+    return box["outcome"]
+
+
+# -- render and diff ---------------------------------------------------------------------------
+
+def _parse_images(spec: PipelineSpec, given: list[str]) -> dict[str, Any]:
+    """`--image NAME=REPO:TAG@sha256:…` into ImageResults; every other image gets a
+    placeholder that says it is one."""
+    import re
+
+    from pipelines.events import ImageResult
+
+    known = {i.name for i in spec.images}
+    images: dict[str, ImageResult] = {}
+    for text in given:
+        name, eq, ref = text.partition("=")
+        m = re.fullmatch(r"(?P<repo>[^@\s]+?)(?::(?P<tag>[\w][\w.-]{0,127}))?"
+                         r"@(?P<digest>sha256:[0-9a-f]{64})", ref)
+        if not eq or m is None:
+            raise KubedeckError(f'error: --image "{text}": give NAME=REPOSITORY[:TAG]@sha256:'
+                                "<64 hex digits>", EXIT_USAGE)
+        if name not in known:
+            raise KubedeckError(f'error: --image "{text}": no image "{name}" in '
+                                f"{spec.path.name} (images: {', '.join(sorted(known)) or 'none'})",
+                                EXIT_USAGE)
+        images[name] = ImageResult(name, m["repo"], m["tag"] or "latest", m["digest"])
+    for image in spec.images:
+        images.setdefault(image.name, placeholder_image(spec, image.name))
+    return images
+
+
+PLACEHOLDER_TAG = "placeholder"
+PLACEHOLDER_DIGEST = "sha256:" + "0" * 64
+
+
+def placeholder_image(spec: PipelineSpec, name: str):
+    """An obviously fake pin for rendering without a build: tag `placeholder`, digest of
+    zeros (it can never match a real image)."""
+    from pipelines.events import ImageResult
+
+    registry = spec.registry if spec.registry not in ("", "minikube") else "local"
+    return ImageResult(name, f"{registry}/{name}", PLACEHOLDER_TAG, PLACEHOLDER_DIGEST)
+
+
+def _pick_target(spec: PipelineSpec, ns: argparse.Namespace, err: TextIO):
+    from pipelines.targets import choose_target, current_context
+
+    current = None if ns.target else current_context(ns.kubeconfig)
+    return choose_target(spec, ns.target, current=current, demo=ns.demo,
+                         log=lambda text: err.write(text + "\n"))
+
+
+def cmd_render(ns: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    from pipelines.render import render_text
+
+    spec = _spec(ns)
+    target = _pick_target(spec, ns, err)
+    images = _parse_images(spec, ns.image)
+    out.write(render_text(spec, target.name, images, target.namespace))
+    return 0
+
+
+def cmd_diff(ns: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    from pipelines.diff import diff
+    from pipelines.render import render
+    from pipelines.targets import open_target
+
+    spec = _spec(ns)
+    target = _pick_target(spec, ns, err)
+    opened = open_target(target, demo=ns.demo, kubeconfig=ns.kubeconfig,
+                         request_timeout=_timeout(ns), log=lambda text: err.write(text + "\n"))
+    try:
+        images = _parse_images(spec, [])
+        docs = render(spec, target.name, images, target.namespace)
+        out.write(diff(opened.conn, opened.discovery, docs))
+    finally:
+        opened.close()
+    return 0
+
+
+# -- init --------------------------------------------------------------------------------------
+
+def cmd_init(ns: argparse.Namespace, out: TextIO) -> int:
+    from pipelines.init import init_project
+
+    written = init_project(Path(os.getcwd()), app=ns.app, port=ns.port, registry=ns.registry,
+                           force=ns.force)
+    for path in written:
+        out.write(f"wrote {path}\n")
+    return 0
+
+
+COMMANDS: dict[str, Callable[[argparse.Namespace, TextIO, TextIO], int]] = {
+    "run": cmd_run,
+    "render": cmd_render,
+    "diff": cmd_diff,
+}
