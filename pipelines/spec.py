@@ -21,7 +21,8 @@ from pipelines.spec_yaml import Reader, SpecError
 __all__ = [
     "BUILDERS", "STRATEGIES", "TAG_MODES", "BlueGreenSpec", "BuildSpec", "DeploySpec",
     "GkeTarget", "HttpCheck", "ImageSpec", "ManifestSpec", "PipelineSpec", "SpecError",
-    "TargetSpec", "deep_merge", "load_spec", "registry_kind",
+    "TargetSpec", "builtin_template_sets", "deep_merge", "load_spec", "registry_kind",
+    "registry_problem",
 ]
 
 BUILDERS = ("auto", "docker", "buildah", "cloudbuild", "demo")
@@ -182,6 +183,18 @@ def registry_kind(registry: str) -> RegistryKind:
     return "oci"
 
 
+def registry_problem(registry: str) -> str | None:
+    """Why `registry` is not one of the accepted forms, or None when it is."""
+    if registry in ("minikube", "demo") or _ARTIFACT.fullmatch(registry):
+        return None
+    if ".pkg.dev" in registry:
+        return (f'"{registry}" is not an Artifact Registry path; write '
+                "LOCATION-docker.pkg.dev/PROJECT/REPO (e.g. us-central1-docker.pkg.dev/my-proj/apps)")
+    if _OCI.fullmatch(registry):
+        return None
+    return f'"{registry}" is not {REGISTRY_RULE}'
+
+
 def builtin_templates_dir() -> Path:
     """Where the built-in template sets live: the `templates` package shipped in the wheel."""
     import templates
@@ -302,15 +315,10 @@ class _Loader:
 
     def registry(self, node: yaml.Node) -> str:
         value = self.r.string(node, "registry")
-        if value in ("minikube", "demo") or _ARTIFACT.fullmatch(value):
-            return value
-        if ".pkg.dev" in value:
-            self.r.fail(node, "registry", f'"{value}" is not an Artifact Registry path; write '
-                        "LOCATION-docker.pkg.dev/PROJECT/REPO (e.g. "
-                        "us-central1-docker.pkg.dev/my-proj/apps)")
-        if _OCI.fullmatch(value):
-            return value
-        self.r.fail(node, "registry", f'"{value}" is not {REGISTRY_RULE}')
+        problem = registry_problem(value)
+        if problem:
+            self.r.fail(node, "registry", problem)
+        return value
 
     # -- targets ------------------------------------------------------------------------------
 
