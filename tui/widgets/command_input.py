@@ -23,9 +23,10 @@ class CommandSuggester(Suggester):
         self.names = names
         self.namespaces: list[str] = []
         self.contexts: list[str] = []
+        self.cloud: dict[str, list[str]] = {}  # projects after `gke`, repositories after `images`
 
     async def get_suggestion(self, value: str) -> str | None:
-        found = complete(value, self.names, self.namespaces, self.contexts)
+        found = complete(value, self.names, self.namespaces, self.contexts, self.cloud)
         return found[0] if found else None
 
 
@@ -53,6 +54,8 @@ class CommandInput(Input):
     def open(self) -> None:
         assert isinstance(self.suggester, CommandSuggester)
         self.suggester.names = command_names(self.app.session.discovery.preferred())
+        self.suggester.cloud = {"gke": self.app.cloud.projects,
+                                "images": self.app.cloud.repositories}
         self._load_choices(self.app.session)
         self.value = ""
         self._return_focus = self.screen.focused
@@ -91,7 +94,7 @@ class CommandInput(Input):
     def action_complete(self) -> None:
         assert isinstance(self.suggester, CommandSuggester)
         found = complete(self.value, self.suggester.names, self.suggester.namespaces,
-                         self.suggester.contexts)
+                         self.suggester.contexts, self.suggester.cloud)
         if found:
             self.value = found[0]
             self.cursor_position = len(self.value)
