@@ -295,10 +295,11 @@ def cmd_diff(ns: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 def cmd_init(ns: argparse.Namespace, out: TextIO) -> int:
     from pipelines.init import init_project
 
-    written = init_project(Path(os.getcwd()), app=ns.app, port=ns.port, registry=ns.registry,
+    here = Path(os.getcwd())
+    written = init_project(here, app=ns.app, port=ns.port, registry=ns.registry,
                            force=ns.force)
     for path in written:
-        out.write(f"wrote {path}\n")
+        out.write(f"wrote {path.relative_to(here) if path.is_relative_to(here) else path}\n")
     return 0
 
 

@@ -142,7 +142,7 @@ class _StageTracker:
             return self._pending[0]
         return list(self._open)[-1] if self._open else "build"  # type: ignore[return-value]
 
-    def log(self, stage: Stage, text: str, source: str = "kubedeck") -> None:
+    def log(self, stage: Stage, text: str, source: str = "") -> None:
         self(LogLine(stage, text, source))
 
     def close_open(self, failure: StageFailed | None = None) -> None:
