@@ -227,12 +227,12 @@ def registry_running(folder: Path, users: dict[str, str] | None = None
 # -- a registry that fails first ------------------------------------------------------------------
 
 class FlakyProxy:
-    """TCP proxy to a registry whose first `failures` connections get `503 Service
-    Unavailable` (then closed); later ones are piped through byte for byte."""
+    """TCP proxy to a registry: while failing, every connection gets `503 Service
+    Unavailable` (then closed); after `heal()` they are piped through byte for byte."""
 
-    def __init__(self, target_port: int, failures: int) -> None:
+    def __init__(self, target_port: int) -> None:
         self.target_port = target_port
-        self.remaining = failures
+        self.failing = True
         self.refused = 0
         self.lock = threading.Lock()
         self.server = socket.create_server(("127.0.0.1", 0))
@@ -243,6 +243,10 @@ class FlakyProxy:
     @property
     def host(self) -> str:
         return f"127.0.0.1:{self.port}"
+
+    def heal(self) -> None:
+        with self.lock:
+            self.failing = False
 
     def close(self) -> None:
         self.closed = True
@@ -255,10 +259,8 @@ class FlakyProxy:
             except OSError:
                 return
             with self.lock:
-                fail = self.remaining > 0
-                if fail:
-                    self.remaining -= 1
-                    self.refused += 1
+                fail = self.failing
+                self.refused += fail
             threading.Thread(target=self._refuse if fail else self._pipe, args=(client,),
                              daemon=True).start()
 

@@ -24,7 +24,7 @@ from pathlib import Path
 from pipelines.builders.base import Built, Login, StageError
 from pipelines.builders.process import Finished, run_tool
 from pipelines.events import CancelToken, Emit, LogLine
-from pipelines.registries.auth import auth_file
+from pipelines.registries.auth import auth_file, tool_environ
 from pipelines.registries.failures import failed
 from pipelines.spec import ImageSpec
 
@@ -149,7 +149,7 @@ class Buildah:
             if insecure:
                 argv.append("--tls-verify=false")
             done = run_tool([*argv, built.reference, destination], emit, cancel,
-                            stage="push", source="buildah")
+                            stage="push", source="buildah", env=tool_environ())
             if not done.ok:
                 raise failed(done.text, done.last_lines)
             return digestfile.read_text().strip()

@@ -11,7 +11,7 @@ import os
 import subprocess
 import threading
 from collections import deque
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 from pipelines.events import Cancelled, CancelToken, Emit, LogLine, Stage
@@ -48,14 +48,16 @@ def _watch(proc: subprocess.Popen, cancel: CancelToken, stopped: list[bool]) -> 
 
 
 def run_tool(argv: Sequence[str], emit: Emit, cancel: CancelToken, *, stage: Stage,
-             source: str, env: dict[str, str] | None = None,
+             source: str, env: Mapping[str, str] | None = None,
              show: Callable[[str], bool] = lambda _line: True) -> Finished:
     """Run `argv`, emitting each output line (those `show` accepts) as a LogLine; raise
-    Cancelled when the token stopped it, FileNotFoundError when the tool is missing."""
+    Cancelled when the token stopped it, FileNotFoundError when the tool is missing. `env` is
+    the whole environment (default: this process's)."""
     cancel.check()
     proc = subprocess.Popen(list(argv), stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                             stdin=subprocess.DEVNULL, text=True, errors="replace", bufsize=1,
-                            env={**os.environ, **(env or {})}, start_new_session=True)
+                            env=dict(os.environ if env is None else env),
+                            start_new_session=True)
     stopped: list[bool] = []
     watcher = threading.Thread(target=_watch, args=(proc, cancel, stopped), daemon=True,
                                name=f"{source}-cancel")

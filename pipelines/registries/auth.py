@@ -136,6 +136,14 @@ def docker_login(host: str, environ: Mapping[str, str] | None = None) -> Login |
     return _from_auths(config.get("auths") or {}, host, path)
 
 
+def tool_environ() -> dict[str, str]:
+    """The environment for buildah/skopeo pushes: without DOCKER_CONFIG, which they would read
+    as their auth file (failing when it holds no config.json). kubedeck has already read the
+    docker config and passes what it found as an auth file of its own; with none, the tools
+    still use what `buildah login` stored."""
+    return {k: v for k, v in os.environ.items() if k != "DOCKER_CONFIG"}
+
+
 def auth_file_json(login: Login) -> str:
     """containers-auth.json(5) holding one login."""
     token = base64.b64encode(f"{login.username}:{login.password}".encode()).decode()

@@ -21,7 +21,7 @@ T = TypeVar("T")
 
 _AUTH = re.compile(r"\b401\b|\b403\b|unauthorized|authentication required|denied|"
                    r"invalid username/password|incorrect username or password", re.I)
-_STATUS = re.compile(r"\b(5\d\d)\b(?: [A-Z][A-Za-z ]+)?")
+_STATUS = re.compile(r"\b(5\d\d)\b(?: \(?[A-Z][A-Za-z ]+\)?)?")
 _NETWORK = re.compile(r"connection refused|connection reset|broken pipe|i/o timeout|"
                       r"unexpected EOF|TLS handshake timeout|timeout awaiting|"
                       r"server closed idle connection|\bEOF\b", re.I)

@@ -15,7 +15,13 @@ from collections.abc import Mapping
 
 from pipelines.builders.base import Builder, Built, Login, StageError
 from pipelines.events import CancelToken, Emit, LogLine, Stage
-from pipelines.registries.auth import auth_file, config_path, docker_login, registry_host
+from pipelines.registries.auth import (
+    auth_file,
+    config_path,
+    docker_login,
+    registry_host,
+    tool_environ,
+)
 from pipelines.registries.failures import (
     DEFAULT_RETRY,
     PushFailed,
@@ -102,7 +108,8 @@ class OciRegistry:
                 argv.append("--tls-verify=false")
             try:
                 done = subprocess.run([*argv, f"docker://{repository}:{tag}"],
-                                      capture_output=True, text=True, timeout=LOOKUP_TIMEOUT)
+                                      capture_output=True, text=True, timeout=LOOKUP_TIMEOUT,
+                                      env=tool_environ())
             except subprocess.TimeoutExpired:
                 emit(LogLine("push", f"{self.host} did not answer within "
                                      f"{LOOKUP_TIMEOUT:g}s", "skopeo"))
