@@ -79,12 +79,9 @@ def _fatal_container(status: dict) -> tuple[str, str, bool, bool] | None:
 
 
 def _exited(terminated: dict, previous: bool) -> tuple[str, str, bool, bool]:
-    code = terminated.get("exitCode")
-    reason = terminated.get("reason") or "Error"
-    message = terminated.get("message") or f"exited with code {code}"
-    if "exit" not in message:
-        message = f"{message} (exit code {code})"
-    return reason, message, True, previous
+    detail = terminated.get("message")
+    message = f"exited with code {terminated.get('exitCode')}" + (f": {detail}" if detail else "")
+    return terminated.get("reason") or "Error", message, True, previous
 
 
 def diagnose(pod: dict) -> PodProblem | None:
