@@ -109,7 +109,8 @@ async def test_gke_with_a_project_lists_that_project(app, cloud_world):
         await wait_view(pilot, app, "pods")
         await open_gke(pilot, app, "other")
         assert table(app).border_title == "gke(other)[1]"
-        assert [r[:3] for r in rows(app)] == [["far", "asia-east1", "RUNNING"]]
+        assert rows(app) == [["far", "asia-east1", "RUNNING", "1.31.5-gke.1233000", "3",
+                             "10.9.9.9 (private)"]]
         assert app.cloud.projects == ["other"]
 
 

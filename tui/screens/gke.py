@@ -27,10 +27,11 @@ STATUS_STYLE = {"PROVISIONING": "yellow", "RECONCILING": "yellow", "STOPPING": "
 
 def cluster_cells(info: ClusterInfo, current_context: str) -> tuple[Cell, ...]:
     """NAME (the cluster the explorer is on ends in `(*)`), LOCATION, STATUS, VERSION, NODES,
-    ENDPOINT (the private one when only that is enabled)."""
+    ENDPOINT (the private one, marked, when only that is enabled: it is reachable only from
+    the cluster's VPC network)."""
     name = info.ref.name + ("(*)" if info.ref.context_name == current_context else "")
     status = Text(info.status, style=STATUS_STYLE.get(info.status, ""))
-    endpoint = info.private_endpoint if info.private_only else info.endpoint
+    endpoint = f"{info.private_endpoint} (private)" if info.private_only else info.endpoint
     return (name, info.ref.location, status, info.master_version, str(info.node_count),
             endpoint)
 
