@@ -12,6 +12,8 @@ Failure injection by image reference:
   `crashloop`    runs for 3s writing logs, exits 1 (Error); restarted at once the first
                  time, then after CrashLoopBackOff of 10s, 20s, ... 5m
   `never-ready`  runs, never ready; an Unhealthy event every readiness period
+Images of the demo registry (registry.kubedeck.internal/…) behave as the demo builder pushed
+them instead, and fail to pull when the registry does not have them.
 Containers of pods whose restartPolicy is not Always finish by themselves (`sleep N` in
 the command or args, else 2s) with exit code 0 (1 for `crashloop`).
 
@@ -29,6 +31,7 @@ from dataclasses import dataclass, field
 
 from kubedeck.fake.controllers.base import Controller, Timer, parse_time
 from kubedeck.fake.logs import profile_for
+from kubedeck.fake.registry import registry_for
 from kubedeck.fake.store import StoreError, WatchEvent, clone, rfc3339
 
 KUBELET = "kubelet"
@@ -253,12 +256,12 @@ class Kubelet(Controller):
             sidecar = c.get("restartPolicy") == "Always"
             containers.append(_Container(
                 c["name"], c.get("image", ""), c, f"spec.initContainers{{{c['name']}}}",
-                init=not sidecar, sidecar=sidecar, mode=image_mode(c.get("image", "")),
+                init=not sidecar, sidecar=sidecar, mode=self._mode(c.get("image", "")),
                 terminates=not sidecar))
         for c in spec.get("containers") or ():
             containers.append(_Container(
                 c["name"], c.get("image", ""), c, f"spec.containers{{{c['name']}}}",
-                init=False, sidecar=False, mode=image_mode(c.get("image", "")),
+                init=False, sidecar=False, mode=self._mode(c.get("image", "")),
                 terminates=policy != "Always"))
         now = self.now()
         sim = _Pod(meta.get("uid", ""), meta.get("namespace", ""), meta["name"], node_name, now,
@@ -269,6 +272,11 @@ class Kubelet(Controller):
                 "Running", "Succeeded", "Failed"):
             self._adopt(sim, pod)
         return sim
+
+    def _mode(self, image: str) -> str:
+        """Failure injection by image name, except for the demo registry's own images:
+        those behave as pushed (kubedeck.fake.registry), or fail to pull when it lacks them."""
+        return registry_for(self.cluster).mode(image) or image_mode(image)
 
     def _adopt(self, sim: _Pod, pod: dict) -> None:
         """A pod that already runs (written with its status, e.g. a scale seed): keep its
