@@ -39,7 +39,8 @@ IMAGE_NAME_RULE = ("an image repository name (lowercase letters, digits and . _ 
 IMAGE_TAG = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}")
 IMAGE_TAG_RULE = ("git, digest, datetime or a literal image tag (letters, digits, _ . -, not "
                   "starting with . or -, at most 128 characters)")
-_HOST = r"(?:localhost|[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+|\[[0-9a-fA-F:]+\])"
+_LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?"
+_HOST = rf"(?:localhost|{_LABEL}(?:\.{_LABEL})+|\[[0-9a-fA-F:]+\])"
 _ARTIFACT = re.compile(rf"[a-z0-9-]+-docker\.pkg\.dev/[a-z][a-z0-9-]{{4,28}}[a-z0-9]/"
                        rf"[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:/{_COMPONENT})*")
 _OCI = re.compile(rf"{_HOST}(?::[0-9]{{1,5}})?(?:/{_COMPONENT})*")
@@ -189,7 +190,8 @@ def registry_problem(registry: str) -> str | None:
         return None
     if ".pkg.dev" in registry:
         return (f'"{registry}" is not an Artifact Registry path; write '
-                "LOCATION-docker.pkg.dev/PROJECT/REPO (e.g. us-central1-docker.pkg.dev/my-proj/apps)")
+                "LOCATION-docker.pkg.dev/PROJECT/REPO "
+                "(e.g. us-central1-docker.pkg.dev/my-proj/apps)")
     if _OCI.fullmatch(registry):
         return None
     return f'"{registry}" is not {REGISTRY_RULE}'

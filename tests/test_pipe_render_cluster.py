@@ -9,8 +9,8 @@ import json
 from pathlib import Path
 
 import pytest
-
 from pipe_spec_support import MINIMAL, pinned, service_selects_ready_pods, wait_until, write_spec
+
 from pipelines.diff import diff
 from pipelines.render import RenderError, render, render_text
 from pipelines.spec import load_spec
@@ -56,8 +56,8 @@ def available(cluster, namespace: str, name: str) -> bool:
 
 def webapp(tmp_path: Path, namespace: str, values: str = "{replicas: 2}"):
     text = MINIMAL.replace("namespace: shop", f"namespace: {namespace}")
-    return load_spec(write_spec(tmp_path, text + "manifests: {template: webapp, values: %s}\n"
-                                % values))
+    manifests = f"manifests: {{template: webapp, values: {values}}}\n"
+    return load_spec(write_spec(tmp_path, text + manifests))
 
 
 def changed_lines(text: str) -> set[str]:

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 import yaml
-
 from pipe_spec_support import MINIMAL, pinned, write_spec
+
 from pipelines.render import RenderError, render
 from pipelines.spec import load_spec
 from pipelines.yamlquote import dump, quote
@@ -65,19 +65,19 @@ def test_dump_is_read_back_by_yaml_1_1_readers_as_written() -> None:
 
 
 def spec_with(tmp_path: Path, values: str, template: str | None = None):
-    manifests = "manifests: {template: webapp, values: %s}\n" % values
+    manifests = f"manifests: {{template: webapp, values: {values}}}\n"
     if template is not None:
         folder = tmp_path / "tpl"
         folder.mkdir(exist_ok=True)
         (folder / "app.yaml.j2").write_text(template)
-        manifests = "manifests: {template: tpl, values: %s}\n" % values
+        manifests = f"manifests: {{template: tpl, values: {values}}}\n"
     return load_spec(write_spec(tmp_path, MINIMAL + manifests))
 
 
 @pytest.mark.parametrize("attack", ATTACKS[:8])
 def test_injection_through_values_changes_nothing_but_the_value(tmp_path: Path,
                                                                 attack: str) -> None:
-    values = "{env: {MODE: %s}, config: {NOTE: %s}}" % (quote(attack), quote(attack))
+    values = f"{{env: {{MODE: {quote(attack)}}}, config: {{NOTE: {quote(attack)}}}}}"
     docs = render(spec_with(tmp_path, values), "demo", {"web": pinned("web")})
     assert [d["kind"] for d in docs] == ["ConfigMap", "Service", "Deployment"]
     config = docs[0]
@@ -90,7 +90,7 @@ def test_injection_through_values_changes_nothing_but_the_value(tmp_path: Path,
 
 def test_injection_through_keys_and_the_image(tmp_path: Path) -> None:
     key = "A: b\n  evil"
-    spec = spec_with(tmp_path, "{config: {%s: v}}" % quote(key))
+    spec = spec_with(tmp_path, f"{{config: {{{quote(key)}: v}}}}")
     with pytest.raises(RenderError) as err:
         render(spec, "demo", {"web": pinned("web")})
     # the key stayed one key, and Kubernetes' own rule for ConfigMap keys refuses it

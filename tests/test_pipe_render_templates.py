@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 import yaml
-
 from pipe_spec_support import EXAMPLE, MINIMAL, pinned, write_spec
+
 from pipelines.render import COLOR_LABEL, render, render_text
 from pipelines.spec import load_spec
 
@@ -181,3 +181,23 @@ def test_every_built_in_template_documents_its_values(template: str) -> None:
     assert f"## {template}" in readme
     for path in (builtin_templates_dir() / template).glob("*.yaml.j2"):
         assert path.read_text().startswith("{#-"), f"{path.name} says what it renders"
+
+
+def test_the_wheel_ships_every_template() -> None:
+    """pyproject's package data covers each built-in file, so an installed kubedeck finds its
+    sets (a wheel built from this tree lists exactly these)."""
+    import fnmatch
+    import tomllib
+
+    from pipelines.spec import builtin_templates_dir
+
+    config = tomllib.loads((Path(__file__).parents[1] / "pyproject.toml").read_text())
+    setuptools = config["tool"]["setuptools"]
+    assert "templates*" in setuptools["packages"]["find"]["include"]
+    patterns = setuptools["package-data"]["templates"]
+    root = builtin_templates_dir()
+    files = [p.relative_to(root).as_posix() for p in root.rglob("*")
+             if p.is_file() and p.suffix != ".pyc" and p.name != "__init__.py"]
+    assert files
+    for file in files:
+        assert any(fnmatch.fnmatch(file, pattern) for pattern in patterns), file

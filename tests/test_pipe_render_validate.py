@@ -6,8 +6,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
 from pipe_spec_support import MINIMAL, write_spec
+
 from pipelines.render import RenderError, render
 from pipelines.spec import load_spec
 from pipelines.validate import Source, validate_document
@@ -60,7 +60,9 @@ spec:
   scaleTargetRef: {apiVersion: apps/v1, kind: Deployment, name: web}
   minReplicas: 1
   maxReplicas: 3
-  metrics: [{type: Resource, resource: {name: cpu, target: {type: Utilization, averageUtilization: 50}}}]
+  metrics:
+    - type: Resource
+      resource: {name: cpu, target: {type: Utilization, averageUtilization: 50}}
 """
 GOOD = {"deployment": DEPLOYMENT, "service": SERVICE, "ingress": INGRESS,
         "configmap": CONFIGMAP, "hpa": HPA}
@@ -133,7 +135,7 @@ CASES = [
      "from 1 to 3 (got 5)"),
     ("hpa", "kind: Deployment, name: web}", "kind: Deployment}",
      "spec.scaleTargetRef.name: must be a non-empty string (got nothing)"),
-    ("hpa", "type: Resource,", "type: Magic,", "spec.metrics[0].type: must be one of Resource"),
+    ("hpa", "type: Resource\n", "type: Magic\n", "spec.metrics[0].type: must be one of Resource"),
 ]
 
 

@@ -6,8 +6,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
 from pipe_spec_support import EXAMPLE, MINIMAL, write_spec
+
 from pipelines.spec import SpecError, load_spec
 
 TAIL = "manifests: {template: webapp}\n"

@@ -7,8 +7,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
 from pipe_spec_support import EXAMPLE, MINIMAL, write_spec
+
 from pipelines.spec import (
     BlueGreenSpec,
     BuildSpec,
