@@ -1,6 +1,7 @@
 """What a deploy would change, shown the way `kubectl diff` shows it: each rendered document is
-server-side applied as a dry run (so defaults, admission and field ownership are the server's,
-not a guess), and the answer is compared with the live object as a unified diff per object.
+server-side applied exactly as the deploy applies it (pipelines/apply.py), as a dry run, so
+defaults, admission and field ownership are the server's, not a guess; the answer is compared
+with the live object as a unified diff per object.
 
 Fields that always differ and mean nothing to a reader (managedFields, resourceVersion,
 generation, uid, creationTimestamp, status) are left out on both sides; Secret values are
@@ -18,61 +19,23 @@ import msgspec
 from kubedeck.kube.connect import Connection
 from kubedeck.kube.discovery import APIResource, Discovery
 from kubedeck.kube.errors import ApiError, KubedeckError
+from pipelines.apply import resource_for, server_side_apply
 from pipelines.yamlquote import dump
 
 __all__ = ["diff", "diff_object"]
 
-FIELD_MANAGER = "kubedeck"
-APPLY_PATCH = "application/apply-patch+yaml"
 _NOISE = ("managedFields", "resourceVersion", "generation", "uid", "creationTimestamp",
           "selfLink")
 
 
-def _resource(discovery: Discovery, doc: dict) -> APIResource:
-    api_version = str(doc.get("apiVersion") or "")
-    kind = str(doc.get("kind") or "")
-    group, _, version = api_version.rpartition("/")
-
-    def find() -> APIResource | None:
-        return next((r for r in discovery.resources()
-                     if r.group == group and r.version == version and r.kind == kind), None)
-
-    found = find()
-    if found is None:
-        discovery.refresh()
-        found = find()
-    if found is None:
-        raise KubedeckError(f"error: diff {kind}/{(doc.get('metadata') or {}).get('name')}: "
-                            f"the cluster serves no kind {kind} in apiVersion {api_version}; "
-                            "check the manifest or install its CRD")
-    return found
-
-
-def _read(conn: Connection, method: str, path: str, **kwargs) -> dict:
-    resp = conn.request(method, path, **kwargs)
-    try:
-        data = resp.read()
-    except Exception as exc:
-        raise conn.connect_error(exc) from None
-    finally:
-        resp.release_conn()
-    return msgspec.json.decode(data) if data else {}
-
-
 def _live(conn: Connection, path: str) -> dict | None:
     try:
-        return _read(conn, "GET", path)
+        data = conn.get(path)
     except ApiError as exc:
         if exc.code == 404:
             return None
         raise
-
-
-def _merged(conn: Connection, path: str, doc: dict) -> dict:
-    """The object as the server would store it after applying `doc` (server-side apply,
-    dry run, forced as the deploy forces it)."""
-    return _read(conn, "PATCH", path, body=doc, content_type=APPLY_PATCH,
-                 query={"dryRun": "All", "fieldManager": FIELD_MANAGER, "force": True})
+    return msgspec.json.decode(data) if data else {}
 
 
 def _clean(obj: dict | None) -> dict | None:
@@ -155,7 +118,7 @@ def diff(conn: Connection, discovery: Discovery, docs: Iterable[dict]) -> str:
     out: list[str] = []
     missing: dict[str, bool] = {}
     for doc in docs:
-        resource = _resource(discovery, doc)
+        resource = resource_for(discovery, doc)
         meta = doc.get("metadata") or {}
         name = str(meta.get("name") or "")
         namespace = str(meta.get("namespace") or "") if resource.namespaced else None
@@ -173,6 +136,7 @@ def diff(conn: Connection, discovery: Discovery, docs: Iterable[dict]) -> str:
             # into it, and nothing in it exists: the document itself is all added.
             out.append(diff_object(_file_name(resource, namespace, name), None, doc))
             continue
+        merged = server_side_apply(conn, resource, doc, namespace, dry_run=True)
         out.append(diff_object(_file_name(resource, namespace, name), _live(conn, path),
-                               _merged(conn, path, doc)))
+                               merged))
     return "".join(out)
