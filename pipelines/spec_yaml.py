@@ -25,10 +25,6 @@ FLOAT = "tag:yaml.org,2002:float"
 BOOL = "tag:yaml.org,2002:bool"
 NULL = "tag:yaml.org,2002:null"
 
-_KIND_WORDS = {STR: "a string", INT: "an integer", FLOAT: "a number", BOOL: "true or false",
-               NULL: "empty"}
-
-
 class SpecError(KubedeckError):
     """kubedeck.yaml is wrong: a usage/config error (exit 2), with file:line: field: message."""
 
@@ -142,12 +138,11 @@ class Reader:
     def string(self, node: yaml.Node, field: str, *, allow_numbers: bool = False) -> str:
         """A string; with `allow_numbers`, `tag: 1.10` reads as the text "1.10" as written
         rather than failing or turning into 1.1."""
-        what = "a string"
-        scalar = self._scalar(node, field, what)
+        scalar = self._scalar(node, field, "a string")
         if scalar.tag == STR or (allow_numbers and scalar.tag in (INT, FLOAT)):
             return scalar.value
-        self.fail(node, field, f"must be {what} (got {_KIND_WORDS.get(scalar.tag, 'a value')} "
-                  f"{scalar.value!s})".replace(" ()", ""))
+        self.fail(node, field, f"must be a string (got {describe(node)}); quote it if it is "
+                  "meant as text")
 
     def boolean(self, node: yaml.Node, field: str) -> bool:
         scalar = self._scalar(node, field, "true or false")

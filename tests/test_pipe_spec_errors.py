@@ -90,6 +90,8 @@ def test_unknown_key_without_a_close_match_lists_what_is_allowed(tmp_path: Path)
      "repository name"),
     ("    namespace: hello\n  prod:", "    namespace: Hello\n  prod:",
      ':15: targets.dev.namespace: "Hello" is not a DNS-1123 name'),
+    ("    context: minikube ", "    context: 1.5 ",
+     ":14: targets.dev.context: must be a string (got 1.5); quote it if it is meant as text"),
     ("    buildArgs: {}", "    buildArgs: [a]",
      ":6: images[0].buildArgs: must be a mapping (got a list)"),
     ("    buildArgs: {}", "    buildArgs: {A: {b: c}}",
