@@ -16,6 +16,7 @@ from typing import Literal
 
 import yaml
 
+import templates
 from pipelines.spec_yaml import Reader, SpecError
 
 __all__ = [
@@ -199,8 +200,6 @@ def registry_problem(registry: str) -> str | None:
 
 def builtin_templates_dir() -> Path:
     """Where the built-in template sets live: the `templates` package shipped in the wheel."""
-    import templates
-
     return Path(templates.__file__).parent
 
 
