@@ -159,5 +159,6 @@ class Buildah:
         return self._copy(built, f"docker://{built.reference}", login, insecure, emit, cancel)
 
     def export(self, built: Built, archive: Path, emit: Emit, cancel: CancelToken) -> str:
+        """An OCI archive: containerd imports it with its manifest (and digest) unchanged."""
         return self._copy(built, f"oci-archive:{archive}:{built.reference}", None, False, emit,
                           cancel)
