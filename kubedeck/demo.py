@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from kubedeck.cloud.context import CloudContext
     from kubedeck.fake.cloud_demo import DemoCloud
     from kubedeck.fake.cluster import FakeCluster
+    from kubedeck.fake.registry import DemoRegistry
 
 DEMO_CONTEXT = "kubedeck-demo"
 
@@ -74,6 +75,13 @@ class RunningDemo:
             if self._cloud is None:
                 self._cloud = start_demo_cloud(self.cluster)
             return self._cloud.context()
+
+    def registry(self) -> DemoRegistry:
+        """The world's demo registry: where `kubedeck pipeline run --demo` pushes and what
+        its kubelet pulls from."""
+        from kubedeck.fake.registry import registry_for
+
+        return registry_for(self.cluster)
 
     def stop(self) -> None:
         with self._lock:

@@ -47,7 +47,8 @@ CANCELLED_REASON = "cancelled by the user"
 class Stages:
     """The stage functions a run chains, with the contracts' signatures:
 
-    - build_and_push(spec, target, emit, cancel, *, dry_run) -> list[ImageResult]
+    - build_and_push(spec, target, emit, cancel, *, dry_run, demo_registry) -> images
+      (`demo_registry`: the embedded world's registry when deploying there, else None)
     - render(spec, target_name, images: dict[str, ImageResult], namespace) -> list[dict]
     - deploy(conn, discovery, spec, target, docs, emit, cancel, *, dry_run) -> outcome
     - lock(conn, spec, target, emit, cancel) -> a context manager held while deploying
@@ -97,36 +98,45 @@ class _StageTracker:
         self._clock = clock
         self._open: dict[str, float] = {}  # stage -> when it started
         self._pending: tuple[Stage, str] | None = None  # opened by the runner, not yet shown
+        self._held: list[Event] = []  # its log lines, waiting for the stage's first event
         self.timings: dict[str, float] = {}
         self.failure: StageFailed | None = None
 
     def expect(self, stage: Stage, detail: str = "") -> None:
-        """The runner is about to call a function that does `stage`: open it now unless the
-        function's first event opens it itself (then its detail is the better one)."""
+        """The runner is about to call a function that does `stage`: the stage is timed from
+        now, but shown only when the function opens it itself (its detail is the better one)
+        or does anything else first; log lines until then wait, so they follow the start."""
         self._pending = (stage, detail)
         self._open[stage] = self._clock()
 
-    def _show_pending(self) -> None:
-        if self._pending is not None:
-            stage, detail = self._pending
-            self._pending = None
-            self._emit(StageStarted(stage, detail))
+    def _release(self, start: StageStarted | None = None) -> None:
+        if self._pending is None:
+            return
+        stage, detail = self._pending
+        self._pending = None
+        self._emit(start or StageStarted(stage, detail))
+        held, self._held = self._held, []
+        for event in held:
+            self._emit(event)
 
     def __call__(self, event: Event) -> None:
+        pending = self._pending[0] if self._pending is not None else None
         if isinstance(event, StageStarted):
-            if self._pending is not None and self._pending[0] == event.stage:
-                self._pending = None
-                self._emit(event)
+            if event.stage == pending:
+                self._release(event)
                 return
-            self._show_pending()
-            if event.stage in self._open:  # already open: keep one start, show its detail
+            self._release()
+            if event.stage in self._open:  # opened already: one start, its detail as a line
                 if event.detail:
-                    self._emit(StageProgress(event.stage, event.detail))
+                    self._emit(LogLine(event.stage, event.detail))
                 return
             self._open[event.stage] = self._clock()
             self._emit(event)
             return
-        self._show_pending()
+        if isinstance(event, LogLine | StageProgress) and event.stage == pending:
+            self._held.append(event)
+            return
+        self._release()
         if isinstance(event, StageFinished | StageFailed):
             started = self._open.pop(event.stage, None)
             if started is not None:
@@ -147,7 +157,7 @@ class _StageTracker:
 
     def close_open(self, failure: StageFailed | None = None) -> None:
         """End every stage still open: finished, or failed with `failure`'s reason."""
-        self._show_pending()
+        self._release()
         for stage in list(self._open):
             if failure is None:
                 self(StageFinished(stage, 0.0))
@@ -208,7 +218,7 @@ class _Run:
             images=tuple(self.images), timings=dict(tracker.timings),
             failed_stage=failure.stage if failure and result != "success" else None,
             reason=(CANCELLED_REASON if result == "cancelled"
-                    else failure.reason if failure and result == "failed" else None),
+                    else _plain(failure.reason) if failure and result == "failed" else None),
             started=started, seconds=self.clock() - t0, dry_run=self.dry_run)
         self.emit(RunFinished(summary))
         return RunOutcome(summary, code)
@@ -247,8 +257,10 @@ class _Run:
     def _stages(self, tracker: _StageTracker, spec: PipelineSpec,
                 opened: ResolvedTarget) -> None:
         target, cancel = opened.spec, self.cancel
+        store = opened.demo.registry() if opened.demo is not None else None
         self.images = list(self._call(tracker, self.stages.build_and_push, spec, target,
-                                      tracker, cancel, dry_run=self.dry_run))
+                                      tracker, cancel, dry_run=self.dry_run,
+                                      demo_registry=store))
         tracker.close_open()
 
         tracker.expect("render", spec.manifests.template)
@@ -295,8 +307,14 @@ class _Stopped(Exception):
         self.exit_code = code or 1
 
 
+def _plain(reason: str) -> str:
+    """A reason without the `error: ` every one-line CLI error starts with: the summary's
+    `result: failed` already says so."""
+    return reason.removeprefix("error: ")
+
+
 def _reason(exc: KubedeckError) -> str:
-    return exc.message.removeprefix("error: ")
+    return _plain(exc.message)
 
 
 def execute(spec: PipelineSpec, target_name: str | None, emit: Emit, cancel: CancelToken, *,

@@ -44,8 +44,9 @@ class FakeStages:
         self.build_error: BaseException | None = None
         self.deploy_action = None
 
-    def build_and_push(self, spec, target, emit, cancel, *, dry_run=False):
+    def build_and_push(self, spec, target, emit, cancel, *, dry_run=False, demo_registry=None):
         self.calls.append(("build", (spec, target), {"dry_run": dry_run}))
+        self.demo_registry = demo_registry
         emit(StageStarted("build", "buildah"))
         emit(LogLine("build", "STEP 1/1: FROM scratch", "buildah"))
         if self.build_error is not None:
@@ -107,8 +108,11 @@ def test_a_run_chains_the_stages_with_the_pinned_images(spec, sim_kubeconfig):
     _, (conn, target, docs), kw = fake.calls[3]
     assert conn.context == "kubedeck-sim" and conn.namespace == "web"
     assert target.name == "sim" and docs[0]["kind"] == "ConfigMap" and kw == {"dry_run": False}
+    assert fake.demo_registry is None
     assert fake.lock_state == ["held", "released"]
     assert events.stages() == ["build", "push", "render", "deploy", "rollout"]
+    starts = events.of(StageStarted)
+    assert (starts[0].detail, starts[3].detail) == ("buildah", "server-side apply")
     summary = outcome.summary
     assert (summary.result, outcome.exit_code) == ("success", 0)
     assert (summary.app, summary.target, summary.strategy) == ("hello", "sim", "rolling")
@@ -248,7 +252,7 @@ def test_a_context_missing_from_the_kubeconfig_is_a_configuration_error(spec, si
 def test_stages_that_leave_stage_events_to_the_runner_are_still_timed(spec, sim_kubeconfig):
     """Plain functions (no events of their own) get their stages opened and closed."""
 
-    def build(spec, target, emit, cancel, *, dry_run=False):
+    def build(spec, target, emit, cancel, *, dry_run=False, demo_registry=None):
         return []
 
     def deploy(conn, discovery, spec, target, docs, emit, cancel, *, dry_run=False):
@@ -271,5 +275,6 @@ def test_demo_builds_with_the_demo_builder_into_the_embedded_cluster(spec, sim_k
     assert spec.build.builder == "buildah"  # the caller's spec is left alone
     conn = fake.calls[-1][1][0]
     assert conn.context == "kubedeck-demo"
+    assert fake.demo_registry is not None and fake.demo_registry.root.endswith("/demo")
     assert any("demo builder instead of buildah" in line for line in events.logs())
     assert outcome.summary.result == "success"
