@@ -28,11 +28,19 @@ TOOLS = ("buildah", "skopeo", "docker-registry")
 def missing_tools(*tools: str) -> str | None:
     """The skip reason when one of `tools` (or busybox-static) is not installed."""
     gone = [t for t in tools if shutil.which(t) is None]
-    if "buildah" in tools and not Path("/bin/busybox").exists():
-        gone.append("busybox-static (/bin/busybox)")
+    if "buildah" in tools and not _static_busybox():
+        gone.append("busybox-static (a static /bin/busybox)")
     if gone:
         return f"not installed: {', '.join(gone)} (.ci/run installs them with apt-get)"
     return None
+
+
+def _static_busybox() -> bool:
+    """A base image FROM scratch can only run a statically linked busybox."""
+    if not Path("/bin/busybox").exists():
+        return False
+    done = subprocess.run(["ldd", "/bin/busybox"], capture_output=True, text=True)
+    return "not a dynamic executable" in done.stdout + done.stderr
 
 
 def wait_for(check: Callable[[], bool], timeout: float = 20.0, what: str = "condition") -> None:
