@@ -2,46 +2,40 @@
 and why), tag every image (`build.tag`), build, and push to the registry; the result is one
 `ImageResult` per image, pinned by the digest the registry stored.
 
-`build_and_push` reports both stages itself (StageStarted, LogLine/StageProgress, then
-StageFinished or StageFailed), because only it knows where building ends and pushing begins;
-a failure is raised as a StageError whose `reported` is set. A dry run builds nothing: each
-image's tag is looked up in the registry (its current digest, else a placeholder).
+`build_and_push` reports both stages itself (pipelines.staged: StageStarted,
+LogLine/StageProgress, then StageFinished or StageFailed), because only it knows where
+building ends and pushing begins; a failure leaves it as pipelines.staged.StageError (already
+reported). A dry run builds nothing: each image's tag is looked up in the registry (its
+current digest, else a placeholder).
 """
 
 from __future__ import annotations
 
 import shutil
-import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from kubedeck.kube.errors import KubedeckError
-from pipelines.builders.base import Builder, Built, StageError
+from pipelines.builders.base import Builder, Built
 from pipelines.events import (
-    Cancelled,
     CancelToken,
     Emit,
     ImageResult,
     LogLine,
-    Stage,
-    StageFailed,
-    StageFinished,
     StageProgress,
-    StageStarted,
 )
 from pipelines.push import Registry, cloud_opener, push_images, registry_for, resolve_images
 from pipelines.registries.demo import DemoRegistry, DemoStore
 from pipelines.registries.failures import DEFAULT_RETRY, RetryPolicy
 from pipelines.spec import PipelineSpec, TargetSpec
+from pipelines.staged import Failure, staged
 from pipelines.tags import image_tag
 
 if TYPE_CHECKING:
     from kubedeck.cloud.context import CloudContext
 
 
-def _usage(message: str) -> StageError:
-    return StageError(message, 2, stage="build")
+def _usage(reason: str, hint: str) -> Failure:
+    return Failure(reason, hint, exit_code=2)
 
 
 def _docker_engine() -> tuple[object | None, str]:
@@ -61,17 +55,17 @@ def choose_builder(name: str, registry: Registry, emit: Emit, *,
         emit(LogLine("build", f"builder {name}: {why}", "auto"))
     if name == "demo":
         if not isinstance(registry, DemoRegistry):
-            raise _usage("error: build.builder demo only builds for the embedded cluster - set "
-                         "registry: demo (or run with --demo), or pick another builder")
+            raise _usage("error: build.builder demo only builds for the embedded cluster",
+                         "set registry: demo (or run with --demo), or pick another builder")
         from pipelines.builders.demo import DemoBuilder
 
         return DemoBuilder(registry.store)
     if isinstance(registry, DemoRegistry):
         raise _usage(f"error: registry: demo only takes images of the demo builder (build."
-                     f"builder is {name}) - set build.builder: demo or auto")
+                     f"builder is {name})", "set build.builder: demo or auto")
     if name == "cloudbuild":
         if registry.kind != "artifact":
-            raise _usage("error: build.builder cloudbuild pushes to Artifact Registry only - "
+            raise _usage("error: build.builder cloudbuild pushes to Artifact Registry only",
                          "set registry: LOCATION-docker.pkg.dev/PROJECT/REPO, or pick "
                          "buildah or docker")
         from pipelines.builders.cloudbuild import CloudBuild
@@ -80,7 +74,7 @@ def choose_builder(name: str, registry: Registry, emit: Emit, *,
     if name == "docker":
         client, where = probe_docker()
         if client is None:
-            raise _usage(f"error: build.builder docker: no Docker engine answers ({where}) - "
+            raise _usage(f"error: build.builder docker: no Docker engine answers ({where})",
                          "start Docker or set DOCKER_HOST, or use build.builder: buildah")
         from pipelines.builders.docker import DockerBuilder
 
@@ -89,11 +83,11 @@ def choose_builder(name: str, registry: Registry, emit: Emit, *,
         from pipelines.builders.buildah import Buildah, available
 
         if available() is None:
-            raise _usage("error: build.builder buildah: buildah is not on PATH - install it "
-                         "(apt-get install buildah) or pick another builder")
+            raise _usage("error: build.builder buildah: buildah is not on PATH",
+                         "install it (apt-get install buildah) or pick another builder")
         return Buildah()
-    raise _usage(f'error: unknown builder "{name}" - use auto, docker, buildah, cloudbuild '
-                 "or demo")
+    raise _usage(f'error: unknown builder "{name}"',
+                 "use auto, docker, buildah, cloudbuild or demo")
 
 
 def _auto(registry: Registry, probe_docker: Callable[[], tuple[object | None, str]]
@@ -111,30 +105,8 @@ def _auto(registry: Registry, probe_docker: Callable[[], tuple[object | None, st
                               "PATH) and the registry is Artifact Registry")
     raise _usage(f"error: build.builder auto found no way to build here: no Docker engine "
                  f"({where}), no buildah on PATH, and Cloud Build needs an Artifact Registry "
-                 f"registry (registry is {registry.kind}) - install buildah or Docker, or set "
-                 "build.builder")
-
-
-@contextmanager
-def reporting(stage: Stage, emit: Emit, detail: str = "") -> Iterator[None]:
-    """StageStarted now; StageFinished, or StageFailed (then re-raise) when the body fails."""
-    started = time.monotonic()
-    emit(StageStarted(stage, detail))
-    try:
-        yield
-    except Cancelled:
-        emit(StageFailed(stage, time.monotonic() - started, "cancelled"))
-        raise
-    except KubedeckError as exc:
-        hint = getattr(exc, "hint", "")
-        logs = getattr(exc, "logs", ())
-        emit(StageFailed(stage, time.monotonic() - started, exc.message, hint, logs))
-        if not isinstance(exc, StageError):
-            exc = StageError(exc.message, exc.exit_code, stage=stage)
-        exc.reported = True
-        exc.stage = exc.stage or stage
-        raise exc from None
-    emit(StageFinished(stage, time.monotonic() - started, detail))
+                 f"registry (registry is {registry.kind})",
+                 "install buildah or Docker, or set build.builder")
 
 
 def build_images(builder: Builder, registry: Registry, spec: PipelineSpec,
@@ -180,7 +152,7 @@ def build_and_push(spec: PipelineSpec, target: str | TargetSpec | None, emit: Em
 def _run(spec: PipelineSpec, target: TargetSpec, emit: Emit, cancel: CancelToken,
          dry_run: bool, demo_registry: DemoStore | None, cloud: Callable[[], CloudContext],
          policy: RetryPolicy) -> list[ImageResult]:
-    with reporting("build", emit, "dry run: nothing built" if dry_run else spec.build.builder):
+    with staged(emit, "build", "dry run: nothing built" if dry_run else spec.build.builder):
         registry = registry_for(spec, target, demo_registry=demo_registry, cloud=cloud,
                                 policy=policy)
         tags = [image_tag(spec.build.tag, image) for image in spec.images]
@@ -191,7 +163,7 @@ def _run(spec: PipelineSpec, target: TargetSpec, emit: Emit, cancel: CancelToken
                 describe(emit)
             registry.prepare(emit, cancel)
             built = build_images(builder, registry, spec, tags, emit, cancel)
-    with reporting("push", emit, f"dry run: looking up {spec.registry}" if dry_run
+    with staged(emit, "push", f"dry run: looking up {spec.registry}" if dry_run
                    else spec.registry):
         if dry_run:
             wanted = [(i.name, registry.repository(i.name), t)

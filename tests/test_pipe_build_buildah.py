@@ -19,7 +19,7 @@ from pipe_build_support import (
 )
 
 from pipelines.build import build_and_push
-from pipelines.builders.base import StageError
+from pipelines.staged import StageError
 from pipelines.events import Cancelled, CancelToken, StageFailed, StageFinished, StageStarted
 
 
@@ -94,9 +94,11 @@ def test_a_bad_dockerfile_is_one_clear_message_with_buildahs_last_lines(
     assert message.startswith("error: buildah could not build image hello from ")
     assert "RUN false" in message and "fix the Dockerfile" in message
     assert "\n" not in message
-    assert err.value.exit_code == 1 and err.value.stage == "build" and err.value.reported
+    assert err.value.exit_code == 1 and err.value.stage == "build"
     [failed] = events.of(StageFailed)
-    assert failed.stage == "build" and failed.reason == message
+    assert failed.stage == "build"
+    assert f"{failed.reason} - {failed.hint}" == message
+    assert failed.hint == "fix the Dockerfile or the context, then run again"
     assert any("STEP 2/2: RUN false" in line for line in failed.logs)
     assert not [e for e in events.of(StageStarted) if e.stage == "push"]
 

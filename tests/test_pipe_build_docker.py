@@ -14,7 +14,7 @@ from pipe_build_support import Recorder, make_spec, no_cancel
 from pipe_docker_engine import FakeDockerEngine
 
 from pipelines.build import build_and_push
-from pipelines.builders.base import StageError
+from pipelines.staged import StageError
 from pipelines.registries.failures import RetryPolicy
 
 REGISTRY = "registry.example.com:5000/team"

@@ -12,7 +12,7 @@ from kubedeck.cloud import cloudbuild
 from kubedeck.cloud.artifacts import RepoRef, get_repository, list_tags
 from kubedeck.cloud.context import cloud_context
 from pipelines.build import build_and_push
-from pipelines.builders.base import StageError
+from pipelines.staged import StageError
 from pipelines.events import Cancelled, CancelToken, LogLine
 from pipelines.registries.artifact import ArtifactRegistry
 

@@ -14,7 +14,7 @@ import pytest
 from pipe_build_support import Recorder, buildah_storage, make_spec, no_cancel, write_app
 
 from pipelines.build import build_and_push
-from pipelines.builders.base import StageError
+from pipelines.staged import StageError
 
 
 @pytest.fixture(scope="module")

@@ -5,32 +5,19 @@ Pushing belongs to the builder because only it can reach what it built: buildah'
 in its own storage, docker's in the engine, Cloud Build pushes from Google's side, the demo
 builder's only exist in the demo registry. The registry decides where to and with which
 credentials (pipelines.registries).
+
+Failures are raised as pipelines.staged.Failure (reason, hint, log lines), which the stage
+block turns into its StageFailed event.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
-from kubedeck.kube.errors import KubedeckError
 from pipelines.events import CancelToken, Emit
 from pipelines.spec import ImageSpec
-
-
-class StageError(KubedeckError):
-    """A stage failed: `message` is the one line (what, where, what to do), `logs` the lines
-    that show why (the builder's last output, the registry's answer). `reported` is True once
-    a StageFailed for it was emitted, so the runner does not report it twice."""
-
-    def __init__(self, message: str, exit_code: int = 1, *, stage: str = "",
-                 hint: str = "", logs: Sequence[str] = ()) -> None:
-        super().__init__(message, exit_code)
-        self.stage = stage
-        self.hint = hint
-        self.logs = tuple(logs)
-        self.reported = False
 
 
 @dataclass(frozen=True)
@@ -67,7 +54,7 @@ class Builder(Protocol):
 
     def build(self, image: ImageSpec, repository: str, tag: str, emit: Emit,
               cancel: CancelToken) -> Built:
-        """Build `image` as repository:tag; StageError(stage="build") with the last output
+        """Build `image` as repository:tag; pipelines.staged.Failure with the last output
         lines when the build fails."""
         ...
 

@@ -21,12 +21,13 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-from pipelines.builders.base import Built, Login, StageError
+from pipelines.builders.base import Built, Login
 from pipelines.builders.process import Finished, run_tool
 from pipelines.events import CancelToken, Emit, LogLine
 from pipelines.registries.auth import auth_file, tool_environ
 from pipelines.registries.failures import failed
 from pipelines.spec import ImageSpec
+from pipelines.staged import Failure
 
 BUILDAH = "buildah"
 INFO_TIMEOUT = 60.0
@@ -66,10 +67,10 @@ def setup() -> Setup:
         why = (info.stderr.strip().splitlines() or ["buildah info failed"])[-1]
         notes.append(f"storage driver vfs: the configured driver failed ({why})")
         return Setup(fallback, isolation, tuple(notes))
-    raise StageError(f"error: buildah does not work on this machine: "
-                     f"{(retry.stderr.strip().splitlines() or ['buildah info failed'])[-1]} - "
-                     "check `buildah info`, or use another builder (build.builder)",
-                     stage="build", logs=info.stderr.strip().splitlines()[-12:])
+    raise Failure(f"error: buildah does not work on this machine: "
+                  f"{(retry.stderr.strip().splitlines() or ['buildah info failed'])[-1]}",
+                  "check `buildah info`, or use another builder (build.builder)",
+                  tuple(info.stderr.strip().splitlines()[-12:]))
 
 
 def _info(args: tuple[str, ...]) -> subprocess.CompletedProcess[str]:
@@ -95,14 +96,13 @@ def _graph_root(info_json: str) -> str:
         return "default storage"
 
 
-def _build_error(image: ImageSpec, done: Finished) -> StageError:
+def _build_error(image: ImageSpec, done: Finished) -> Failure:
     lines = [line for line in done.last_lines if not line.startswith("time=")]
     reason = next((line for line in reversed(lines) if line.startswith("Error:")),
                   lines[-1] if lines else f"exit status {done.returncode}")
-    return StageError(f"error: buildah could not build image {image.name} from "
-                      f"{image.dockerfile}: {reason.removeprefix('Error: ')} - fix the "
-                      "Dockerfile or the context, then run again",
-                      stage="build", logs=done.last_lines)
+    return Failure(f"error: buildah could not build image {image.name} from "
+                   f"{image.dockerfile}: {reason.removeprefix('Error: ')}",
+                   "fix the Dockerfile or the context, then run again", done.last_lines)
 
 
 class Buildah:

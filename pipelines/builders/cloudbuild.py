@@ -15,10 +15,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from kubedeck.cloud import cloudbuild
-from kubedeck.cloud.errors import CloudError
-from pipelines.builders.base import Built, Login, StageError
+from pipelines.builders.base import Built, Login
 from pipelines.events import Cancelled, CancelToken, Emit, LogLine
 from pipelines.spec import ImageSpec
+from pipelines.staged import Failure
 
 if TYPE_CHECKING:
     from kubedeck.cloud.context import CloudContext
@@ -41,14 +41,14 @@ class CloudBuild:
     def build(self, image: ImageSpec, repository: str, tag: str, emit: Emit,
               cancel: CancelToken) -> Built:
         if image.target:
-            raise StageError(f"error: build.builder cloudbuild cannot stop at a Dockerfile "
-                             f"stage (image {image.name} has target {image.target}) - drop "
-                             "target, or use buildah or docker", 2, stage="build")
+            raise Failure(f"error: build.builder cloudbuild cannot stop at a Dockerfile stage "
+                          f"(image {image.name} has target {image.target})",
+                          "drop target, or use buildah or docker", exit_code=2)
         if not image.dockerfile.is_relative_to(image.context):
-            raise StageError(f"error: Cloud Build only sees the build context: the Dockerfile "
-                             f"{image.dockerfile} of image {image.name} is outside "
-                             f"{image.context} - move it in, or use buildah or docker", 2,
-                             stage="build")
+            raise Failure(f"error: Cloud Build only sees the build context: the Dockerfile "
+                          f"{image.dockerfile} of image {image.name} is outside "
+                          f"{image.context}", "move it in, or use buildah or docker",
+                          exit_code=2)
 
         def progress(text: str) -> None:
             emit(LogLine("build", text, "cloudbuild"))
@@ -68,20 +68,18 @@ class CloudBuild:
                 raise Cancelled("Cloud Build cancelled") from None
             raise
         except cloudbuild.BuildFailed as exc:
-            raise StageError(f"{exc.message} - fix the Dockerfile or the context, then run "
-                             "again", stage="build") from None
-        except CloudError as exc:
-            raise StageError(exc.message, exc.exit_code, stage="build") from None
+            raise Failure(exc.message, "fix the Dockerfile or the context, then run "
+                          "again") from None
         emit(LogLine("build", f"Cloud Build {result.build_id} pushed {reference} "
                               f"({result.digest})", "cloudbuild"))
         return Built(image, repository, tag, result.build_id, digest=result.digest)
 
     def push(self, built: Built, login: Login | None, insecure: bool, emit: Emit,
              cancel: CancelToken) -> str:
-        raise StageError("error: Cloud Build pushes as it builds; there is nothing to push "
-                         "separately", stage="push")
+        raise Failure("error: Cloud Build pushes as it builds; there is nothing to push "
+                      "separately")
 
     def export(self, built: Built, archive: Path, emit: Emit, cancel: CancelToken) -> str:
-        raise StageError("error: Cloud Build images live in Artifact Registry; they cannot be "
-                         "loaded into minikube - use registry: minikube with buildah or docker",
-                         2, stage="push")
+        raise Failure("error: Cloud Build images live in Artifact Registry; they cannot be "
+                      "loaded into minikube", "use registry: minikube with buildah or docker",
+                      exit_code=2)

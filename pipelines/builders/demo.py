@@ -21,10 +21,11 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
-from pipelines.builders.base import Built, Login, StageError
+from pipelines.builders.base import Built, Login
 from pipelines.events import CancelToken, Emit, LogLine
 from pipelines.registries.demo import DemoStore
 from pipelines.spec import ImageSpec
+from pipelines.staged import Failure
 from pipelines.tags import context_rules, inputs_digest
 
 BEHAVIOUR_LABEL = "kubedeck.demo/behaviour"
@@ -69,8 +70,8 @@ class DemoBuilder:
         inputs = inputs_digest(image)
         where = image.dockerfile
         if not any(s["instruction"] == "FROM" for s in steps):
-            raise StageError(f"error: demo build of {image.name}: {where} has no FROM - start "
-                             "it with FROM <base image>", stage="build")
+            raise Failure(f"error: demo build of {image.name}: {where} has no FROM",
+                          "start it with FROM <base image>")
         layers: list[str] = []
         for number, step in enumerate(steps, 1):
             cancel.check()
@@ -78,10 +79,9 @@ class DemoBuilder:
             line = f"STEP {number}/{len(steps)}: {instruction} {step['value']}"
             emit(LogLine("build", line, "demo"))
             if instruction not in INSTRUCTIONS:
-                raise StageError(f"error: demo build of {image.name} failed at {where}:"
-                                 f"{step['startline'] + 1}: unknown instruction: "
-                                 f"{instruction} - fix the Dockerfile", stage="build",
-                                 logs=(line,))
+                raise Failure(f"error: demo build of {image.name} failed at {where}:"
+                              f"{step['startline'] + 1}: unknown instruction: {instruction}",
+                              "fix the Dockerfile", (line,))
             if instruction in ("COPY", "ADD"):
                 self._check_sources(image, step, line)
             layer = _short(f"{inputs}/{number}")
@@ -89,9 +89,8 @@ class DemoBuilder:
             emit(LogLine("build", f"--> {layer[:11]}", "demo"))
         behaviour = parsed.labels.get(BEHAVIOUR_LABEL) or parsed.envs.get(BEHAVIOUR_ENV) or "ok"
         if behaviour not in BEHAVIOURS:
-            raise StageError(f"error: demo build of {image.name}: {BEHAVIOUR_LABEL} is "
-                             f'"{behaviour}" - use one of {", ".join(BEHAVIOURS)}',
-                             stage="build")
+            raise Failure(f'error: demo build of {image.name}: {BEHAVIOUR_LABEL} is '
+                          f'"{behaviour}"', f"use one of {', '.join(BEHAVIOURS)}")
         reference = f"{repository}:{tag}"
         image_id = _short(f"config/{inputs}/{behaviour}")
         emit(LogLine("build", f"COMMIT {reference}", "demo"))
@@ -122,10 +121,10 @@ class DemoBuilder:
             matches = glob.glob(source.lstrip("/"), root_dir=image.context)
             kept = [m for m in matches if not rules.ignored(Path(m).as_posix(), False)]
             if not kept:
-                raise StageError(f"error: demo build of {image.name}: {step['instruction']} "
-                                 f'source "{source}" is not in the build context '
-                                 f"{image.context} (or .dockerignore excludes it)",
-                                 stage="build", logs=(line,))
+                raise Failure(f"error: demo build of {image.name}: {step['instruction']} "
+                              f'source "{source}" is not in the build context '
+                              f"{image.context} (or .dockerignore excludes it)",
+                              logs=(line,))
 
     def push(self, built: Built, login: Login | None, insecure: bool, emit: Emit,
              cancel: CancelToken) -> str:
@@ -139,8 +138,8 @@ class DemoBuilder:
         return record.digest
 
     def export(self, built: Built, archive: Path, emit: Emit, cancel: CancelToken) -> str:
-        raise StageError("error: demo images live in the demo registry only - use registry: "
-                         "demo", 2, stage="push")
+        raise Failure("error: demo images live in the demo registry only",
+                      "use registry: demo", exit_code=2)
 
 
 def _context_size(image: ImageSpec) -> int:

@@ -13,10 +13,11 @@ from collections import deque
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from pipelines.builders.base import Built, Login, StageError
+from pipelines.builders.base import Built, Login
 from pipelines.events import CancelToken, Emit, LogLine
 from pipelines.registries.failures import PushFailed, failed
 from pipelines.spec import ImageSpec
+from pipelines.staged import Failure
 
 if TYPE_CHECKING:
     from docker import DockerClient
@@ -99,17 +100,17 @@ class DockerBuilder:
                 if "error" in chunk:
                     reason = " ".join(str(chunk["error"]).split())
                     last.append(reason)
-                    raise StageError(f"error: docker could not build image {image.name} from "
-                                     f"{image.dockerfile}: {reason} - fix the Dockerfile or "
-                                     "the context, then run again", stage="build",
-                                     logs=tuple(last))
+                    raise Failure(f"error: docker could not build image {image.name} from "
+                                  f"{image.dockerfile}: {reason}",
+                                  "fix the Dockerfile or the context, then run again",
+                                  tuple(last))
                 image_id = (chunk.get("aux") or {}).get("ID", image_id)
             if not image_id:
                 image_id = self.client.api.inspect_image(reference)["Id"]
         except docker.errors.DockerException as exc:
-            raise StageError(f"error: docker could not build image {image.name}: "
-                             f"{_reason(exc)} - check the engine ({self.client.api.base_url})",
-                             stage="build", logs=tuple(last)) from None
+            raise Failure(f"error: docker could not build image {image.name}: {_reason(exc)}",
+                          f"check the engine ({self.client.api.base_url})",
+                          tuple(last)) from None
         return Built(image, repository, tag, image_id)
 
     def push(self, built: Built, login: Login | None, insecure: bool, emit: Emit,

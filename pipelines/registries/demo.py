@@ -7,8 +7,9 @@ from __future__ import annotations
 
 from typing import Protocol
 
-from pipelines.builders.base import Builder, Built, StageError
+from pipelines.builders.base import Builder, Built
 from pipelines.events import CancelToken, Emit
+from pipelines.staged import Failure
 
 
 class DemoStore(Protocol):
@@ -37,9 +38,9 @@ class DemoRegistry:
 
     def deliver(self, builder: Builder, built: Built, emit: Emit, cancel: CancelToken) -> str:
         if builder.name != "demo":
-            raise StageError(f"error: the demo registry only holds images of the demo builder "
-                             f"(got {builder.name}) - set build.builder: demo or auto",
-                             2, stage="push")
+            raise Failure(f"error: the demo registry only holds images of the demo builder "
+                          f"(got {builder.name})", "set build.builder: demo or auto",
+                          exit_code=2)
         return builder.push(built, None, False, emit, cancel)
 
     def lookup(self, repository: str, tag: str, emit: Emit, cancel: CancelToken) -> str | None:

@@ -15,9 +15,10 @@ import tempfile
 from collections.abc import Mapping
 from pathlib import Path
 
-from pipelines.builders.base import Builder, Built, StageError
+from pipelines.builders.base import Builder, Built
 from pipelines.builders.process import run_tool
 from pipelines.events import CancelToken, Emit, LogLine
+from pipelines.staged import Failure
 
 MINIKUBE = "minikube"
 ROOT = "kubedeck.local"  # never pulled: the image is already in the runtime
@@ -39,9 +40,9 @@ class MinikubeRegistry:
     def prepare(self, emit: Emit, cancel: CancelToken) -> None:
         """Fail before building when minikube cannot load what would be built."""
         if shutil.which(MINIKUBE) is None:
-            raise StageError("error: registry: minikube loads images with `minikube image "
-                             "load`, but minikube is not on PATH - install minikube, or set "
-                             "registry to one the cluster can pull from", 2, stage="build")
+            raise Failure("error: registry: minikube loads images with `minikube image load`, "
+                          "but minikube is not on PATH", "install minikube, or set registry "
+                          "to one the cluster can pull from", exit_code=2)
         emit(LogLine("build", f"minikube: images are loaded into profile {self.profile} (no "
                               "push); pinned digests resolve with the containerd runtime",
                      "minikube"))
@@ -60,9 +61,9 @@ class MinikubeRegistry:
                             env=None if self.environ is None else dict(self.environ))
         if not done.ok:
             reason = done.last_lines[-1] if done.last_lines else f"exit {done.returncode}"
-            raise StageError(f"error: minikube could not load {built.reference} into profile "
-                             f"{self.profile}: {reason} - check `minikube status -p "
-                             f"{self.profile}`", stage="push", logs=done.last_lines)
+            raise Failure(f"error: minikube could not load {built.reference} into profile "
+                          f"{self.profile}: {reason}",
+                          f"check `minikube status -p {self.profile}`", done.last_lines)
         return digest
 
     def lookup(self, repository: str, tag: str, emit: Emit, cancel: CancelToken) -> str | None:

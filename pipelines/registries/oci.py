@@ -13,8 +13,8 @@ import shutil
 import subprocess
 from collections.abc import Mapping
 
-from pipelines.builders.base import Builder, Built, Login, StageError
-from pipelines.events import CancelToken, Emit, LogLine, Stage
+from pipelines.builders.base import Builder, Built, Login
+from pipelines.events import CancelToken, Emit, LogLine
 from pipelines.registries.auth import (
     auth_file,
     config_path,
@@ -29,6 +29,7 @@ from pipelines.registries.failures import (
     classify,
     with_retries,
 )
+from pipelines.staged import Failure
 
 SKOPEO = "skopeo"
 LOOKUP_TIMEOUT = 60.0
@@ -79,18 +80,16 @@ class OciRegistry:
         except PushFailed as exc:
             raise self.error(exc, built) from None
 
-    def error(self, exc: PushFailed, built: Built, stage: Stage = "push") -> StageError:
+    def error(self, exc: PushFailed, built: Built) -> Failure:
         if exc.kind == "auth":
-            return StageError(f"error: registry {self.host} refused the push of "
-                              f"{built.reference} ({exc.detail}) - {self.login_hint()}",
-                              stage=stage, hint=self.login_hint(), logs=exc.lines)
+            return Failure(f"error: registry {self.host} refused the push of "
+                           f"{built.reference} ({exc.detail})", self.login_hint(), exc.lines)
         if exc.kind == "transient":
-            return StageError(f"error: pushing {built.reference} to {self.host} kept failing "
-                              f"({exc.detail}) after {self.policy.attempts} attempts - check "
-                              "that the registry is up, then run again", stage=stage,
-                              logs=exc.lines)
-        return StageError(f"error: pushing {built.reference} to {self.host} failed: "
-                          f"{exc.detail}", stage=stage, logs=exc.lines)
+            return Failure(f"error: pushing {built.reference} to {self.host} kept failing "
+                           f"({exc.detail}) after {self.policy.attempts} attempts",
+                           "check that the registry is up, then run again", exc.lines)
+        return Failure(f"error: pushing {built.reference} to {self.host} failed: "
+                       f"{exc.detail}", logs=exc.lines)
 
     def lookup(self, repository: str, tag: str, emit: Emit, cancel: CancelToken) -> str | None:
         """The digest `repository:tag` has in the registry now, or None (not pushed, or the
