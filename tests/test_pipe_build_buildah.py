@@ -19,8 +19,8 @@ from pipe_build_support import (
 )
 
 from pipelines.build import build_and_push
-from pipelines.staged import StageError
 from pipelines.events import Cancelled, CancelToken, StageFailed, StageFinished, StageStarted
+from pipelines.staged import StageError
 
 
 @pytest.fixture(scope="module")

@@ -11,8 +11,8 @@ from pipe_build_support import Recorder, make_spec, no_cancel
 
 from kubedeck.fake.registry import ROOT, DemoRegistry, registry_for
 from pipelines.build import build_and_push
-from pipelines.staged import StageError
 from pipelines.events import StageStarted
+from pipelines.staged import StageError
 
 
 def _app(folder, dockerfile: str):

@@ -14,8 +14,8 @@ from pipe_build_support import Recorder, make_spec, no_cancel
 from pipe_docker_engine import FakeDockerEngine
 
 from pipelines.build import build_and_push
-from pipelines.staged import StageError
 from pipelines.registries.failures import RetryPolicy
+from pipelines.staged import StageError
 
 REGISTRY = "registry.example.com:5000/team"
 FAST = RetryPolicy(attempts=3, first_delay=0.01)

@@ -12,9 +12,9 @@ from kubedeck.cloud import cloudbuild
 from kubedeck.cloud.artifacts import RepoRef, get_repository, list_tags
 from kubedeck.cloud.context import cloud_context
 from pipelines.build import build_and_push
-from pipelines.staged import StageError
 from pipelines.events import Cancelled, CancelToken, LogLine
 from pipelines.registries.artifact import ArtifactRegistry
+from pipelines.staged import StageError
 
 pytestmark = pytest.mark.integration
 PROJECT = "kubedeck-test"  # a real-looking project id: registry forms are checked

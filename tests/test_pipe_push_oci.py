@@ -22,10 +22,10 @@ from pipe_build_support import (
 )
 
 from pipelines.build import build_and_push
-from pipelines.staged import StageError
 from pipelines.events import LogLine, StageFailed
 from pipelines.push import DRY_RUN_DIGEST
 from pipelines.registries.failures import RetryPolicy
+from pipelines.staged import StageError
 
 USER, PASSWORD = "deployer", "s3cret-pw"
 FAST = RetryPolicy(attempts=4, first_delay=0.05)
