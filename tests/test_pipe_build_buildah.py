@@ -53,7 +53,7 @@ def test_buildah_builds_and_pushes_a_real_image(tmp_path, buildah_env, registry)
     build_lines = events.lines("buildah")
     assert any(line.startswith("STEP 1/") and BASE_IMAGE in line for line in build_lines)
     assert any("Writing manifest" in line or "Copying" in line for line in build_lines)
-    assert any(line.startswith("buildah: isolation chroot") for line in build_lines)
+    assert any(line.startswith("isolation chroot") for line in build_lines)
 
     # The image really holds what the Dockerfile wrote, build arg included.
     config = subprocess.run(["skopeo", "inspect", "--tls-verify=false", "--config",

@@ -22,7 +22,7 @@ def _app(folder, dockerfile: str):
     return folder
 
 
-GOOD = ("FROM python:3.12-slim\nWORKDIR /app\nCOPY app.py .\n"
+GOOD = ("# syntax=docker/dockerfile:1\n# the app\nFROM python:3.12-slim\nWORKDIR /app\nCOPY app.py .\n"
         "ARG BEHAVIOUR=ok\nLABEL kubedeck.demo/behaviour=$BEHAVIOUR\n"
         'CMD ["python", "app.py"]\n')
 

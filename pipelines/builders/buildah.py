@@ -118,7 +118,7 @@ class Buildah:
 
     def describe(self, emit: Emit) -> None:
         for note in self.setup.notes:
-            emit(LogLine("build", f"buildah: {note}", "buildah"))
+            emit(LogLine("build", note, "buildah"))
 
     def build(self, image: ImageSpec, repository: str, tag: str, emit: Emit,
               cancel: CancelToken) -> Built:

@@ -35,8 +35,8 @@ class CloudBuild:
         self.registry = registry
 
     def describe(self, emit: Emit) -> None:
-        emit(LogLine("build", f"cloudbuild: builds in project {self.registry.ref.project}, "
-                              f"pushes to {self.registry.ref}", "cloudbuild"))
+        emit(LogLine("build", f"builds in project {self.registry.ref.project}, pushes to "
+                              f"{self.registry.ref}", "cloudbuild"))
 
     def build(self, image: ImageSpec, repository: str, tag: str, emit: Emit,
               cancel: CancelToken) -> Built:

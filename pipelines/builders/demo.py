@@ -57,7 +57,7 @@ class DemoBuilder:
         self._built: dict[str, _Image] = {}
 
     def describe(self, emit: Emit) -> None:
-        emit(LogLine("build", f"demo: simulated build, pushed to {self.store.root}", "demo"))
+        emit(LogLine("build", f"simulated build, pushed to {self.store.root}", "demo"))
 
     def build(self, image: ImageSpec, repository: str, tag: str, emit: Emit,
               cancel: CancelToken) -> Built:
@@ -66,7 +66,7 @@ class DemoBuilder:
         text = image.dockerfile.read_bytes()
         parsed = DockerfileParser(fileobj=io.BytesIO(text), build_args=image.build_args,
                                   env_replace=True)
-        steps = parsed.structure
+        steps = [s for s in parsed.structure if s["instruction"] != "COMMENT"]
         inputs = inputs_digest(image)
         where = image.dockerfile
         if not any(s["instruction"] == "FROM" for s in steps):

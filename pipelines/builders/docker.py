@@ -77,7 +77,7 @@ class DockerBuilder:
         self.client = client
 
     def describe(self, emit: Emit) -> None:
-        emit(LogLine("build", f"docker: engine at {self.client.api.base_url}", "docker"))
+        emit(LogLine("build", f"engine at {self.client.api.base_url}", "docker"))
 
     def build(self, image: ImageSpec, repository: str, tag: str, emit: Emit,
               cancel: CancelToken) -> Built:

@@ -43,8 +43,8 @@ class MinikubeRegistry:
             raise Failure("error: registry: minikube loads images with `minikube image load`, "
                           "but minikube is not on PATH", "install minikube, or set registry "
                           "to one the cluster can pull from", exit_code=2)
-        emit(LogLine("build", f"minikube: images are loaded into profile {self.profile} (no "
-                              "push); pinned digests resolve with the containerd runtime",
+        emit(LogLine("build", f"images are loaded into profile {self.profile} (no push); "
+                              "pinned digests resolve with the containerd runtime",
                      "minikube"))
 
     def load_command(self, archive: Path) -> list[str]:
