@@ -16,7 +16,7 @@ from urllib.parse import parse_qs, unquote, urlsplit
 
 import msgspec
 
-from kubedeck.fake import discovery_docs, openapi_docs, routes, streaming
+from kubedeck.fake import discovery_docs, openapi_docs, routes, service_proxy, streaming
 from kubedeck.fake.api_errors import for_code, forbidden, not_allowed, status_body
 from kubedeck.fake.cluster import FakeCluster
 from kubedeck.fake.exchange import JSON, Exchange, Request
@@ -127,6 +127,10 @@ class FakeApiServer:
             if not is_watch:
                 fault = None
         if self._serve_non_resource(ex, req):
+            return
+        proxied = service_proxy.match(req.path)
+        if proxied is not None:
+            service_proxy.serve(ex, self.cluster, req.method, *proxied)
             return
         parsed = routes.parse(req.path)
         if isinstance(parsed, routes.GroupVersionPath):
