@@ -89,9 +89,9 @@ def fake_buildah(tmp_path, monkeypatch):
 
     monkeypatch.setenv("PATH", str(bin_dir))
     monkeypatch.delenv("BUILDAH_ISOLATION", raising=False)
-    buildah.setup.cache_clear()
+    buildah._probe.cache_clear()
     yield install
-    buildah.setup.cache_clear()
+    buildah._probe.cache_clear()
 
 
 def test_buildah_uses_vfs_when_the_configured_driver_fails_and_says_so(fake_buildah):

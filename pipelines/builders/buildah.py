@@ -46,12 +46,20 @@ def available() -> str | None:
     return shutil.which(BUILDAH)
 
 
-@cache
 def setup() -> Setup:
-    """Probe `buildah info` once: the configured storage driver if it works, else vfs."""
+    """How to run buildah with this environment's storage configuration and isolation
+    (probed once per combination: `buildah info` takes a while)."""
+    return _probe(os.environ.get("CONTAINERS_STORAGE_CONF"),
+                  os.environ.get("BUILDAH_ISOLATION"))
+
+
+@cache
+def _probe(storage_conf: str | None, isolation_env: str | None) -> Setup:
+    """`buildah info` with the configured storage driver, else with vfs. `storage_conf` only
+    keys the cache: buildah reads CONTAINERS_STORAGE_CONF itself."""
     notes: list[str] = []
-    isolation = os.environ.get("BUILDAH_ISOLATION", "").strip() or "chroot"
-    if "BUILDAH_ISOLATION" in os.environ:
+    isolation = (isolation_env or "").strip() or "chroot"
+    if isolation_env is not None:
         notes.append(f"isolation {isolation} (BUILDAH_ISOLATION)")
     else:
         notes.append("isolation chroot (works in containers and on cgroup v1 hosts; set "
