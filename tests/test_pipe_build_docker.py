@@ -58,6 +58,8 @@ def test_auto_picks_a_reachable_engine_and_builds_and_pushes(tmp_path, engine):
     assert "Step 3/3 : COPY app.py /" in docker_lines
     assert f"Successfully tagged {REGISTRY}/hello:v1" in docker_lines
     assert not any("Pushing" in line for line in docker_lines)  # progress records skipped
+    assert ("registryInsecure: the engine must list registry.example.com:5000 in its "
+            "insecure-registries (localhost is allowed by default)") in docker_lines
     [push] = engine.state.pushes
     assert (push["name"], push["tag"], push["auth"]) == (f"{REGISTRY}/hello", "v1", {})
     assert result.digest.startswith("sha256:")

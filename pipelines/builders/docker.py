@@ -119,6 +119,11 @@ class DockerBuilder:
         import requests
 
         last: deque[str] = deque(maxlen=KEEP_LINES)
+        if insecure:  # the engine, not the client, decides whether a registry may be HTTP
+            host = built.repository.split("/", 1)[0]
+            emit(LogLine("push", f"registryInsecure: the engine must list {host} in its "
+                                 "insecure-registries (localhost is allowed by default)",
+                         "docker"))
         digest = ""
         shown: set[tuple[str, str]] = set()
         try:
