@@ -9,7 +9,7 @@ because pipelines never import the simulator).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Protocol
 
 from kubedeck.kube.errors import KubedeckError
@@ -56,8 +56,7 @@ def cloud_opener() -> CloudContext:
 def registry_for(spec: PipelineSpec, target: TargetSpec, *,
                  demo_registry: DemoStore | None = None,
                  cloud: Callable[[], CloudContext] = cloud_opener,
-                 policy: RetryPolicy = DEFAULT_RETRY,
-                 environ: Mapping[str, str] | None = None) -> Registry:
+                 policy: RetryPolicy = DEFAULT_RETRY) -> Registry:
     kind = registry_kind(spec.registry)
     if kind == "demo":
         if demo_registry is None:
@@ -67,12 +66,12 @@ def registry_for(spec: PipelineSpec, target: TargetSpec, *,
     if kind == "minikube":
         from pipelines.registries.minikube import MinikubeRegistry
 
-        return MinikubeRegistry(target.context or "minikube", environ=environ)
+        return MinikubeRegistry(target.context or "minikube")
     if kind == "artifact":
         from pipelines.registries.artifact import ArtifactRegistry
 
         return ArtifactRegistry(spec.registry, cloud, policy=policy)
-    return OciRegistry(spec.registry, spec.registry_insecure, policy=policy, environ=environ)
+    return OciRegistry(spec.registry, spec.registry_insecure, policy=policy)
 
 
 def push_images(registry: Registry, builder: Builder, built: Sequence[Built], emit: Emit,

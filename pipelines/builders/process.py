@@ -11,7 +11,7 @@ import os
 import subprocess
 import threading
 from collections import deque
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from pipelines.events import Cancelled, CancelToken, Emit, LogLine, Stage
@@ -48,9 +48,8 @@ def _watch(proc: subprocess.Popen, cancel: CancelToken, stopped: list[bool]) -> 
 
 
 def run_tool(argv: Sequence[str], emit: Emit, cancel: CancelToken, *, stage: Stage,
-             source: str, env: Mapping[str, str] | None = None,
-             show: Callable[[str], bool] = lambda _line: True) -> Finished:
-    """Run `argv`, emitting each output line (those `show` accepts) as a LogLine; raise
+             source: str, env: Mapping[str, str] | None = None) -> Finished:
+    """Run `argv`, emitting each output line as a LogLine; raise
     Cancelled when the token stopped it, FileNotFoundError when the tool is missing. `env` is
     the whole environment (default: this process's)."""
     cancel.check()
@@ -70,8 +69,7 @@ def run_tool(argv: Sequence[str], emit: Emit, cancel: CancelToken, *, stage: Sta
             if not line.strip():
                 continue
             last.append(line)
-            if show(line):
-                emit(LogLine(stage, line, source))
+            emit(LogLine(stage, line, source))
     code = proc.wait()
     watcher.join()
     if stopped:

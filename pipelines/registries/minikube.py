@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import shutil
 import tempfile
-from collections.abc import Mapping
 from pathlib import Path
 
 from pipelines.builders.base import Builder, Built
@@ -27,9 +26,8 @@ ROOT = "kubedeck.local"  # never pulled: the image is already in the runtime
 class MinikubeRegistry:
     kind = "minikube"
 
-    def __init__(self, profile: str, environ: Mapping[str, str] | None = None) -> None:
+    def __init__(self, profile: str) -> None:
         self.profile = profile
-        self.environ = environ
 
     def __str__(self) -> str:
         return f"minikube profile {self.profile}"
@@ -57,8 +55,7 @@ class MinikubeRegistry:
             emit(LogLine("push", f"loading {built.reference} into minikube profile "
                                  f"{self.profile}", "minikube"))
             done = run_tool(self.load_command(archive), emit, cancel, stage="push",
-                            source="minikube",
-                            env=None if self.environ is None else dict(self.environ))
+                            source="minikube")
         if not done.ok:
             reason = done.last_lines[-1] if done.last_lines else f"exit {done.returncode}"
             raise Failure(f"error: minikube could not load {built.reference} into profile "

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import shutil
 import subprocess
-from collections.abc import Mapping
 
 from pipelines.builders.base import Builder, Built, Login
 from pipelines.events import CancelToken, Emit, LogLine
@@ -39,12 +38,10 @@ class OciRegistry:
     kind = "oci"
 
     def __init__(self, root: str, insecure: bool = False, *,
-                 policy: RetryPolicy = DEFAULT_RETRY,
-                 environ: Mapping[str, str] | None = None) -> None:
+                 policy: RetryPolicy = DEFAULT_RETRY) -> None:
         self.root = root.rstrip("/")
         self.insecure = insecure
         self.policy = policy
-        self.environ = environ
         self.host = registry_host(self.root + "/x")
 
     def __str__(self) -> str:
@@ -54,11 +51,11 @@ class OciRegistry:
         return f"{self.root}/{name}"
 
     def login(self) -> Login | None:
-        return docker_login(self.host, self.environ)
+        return docker_login(self.host)
 
     def login_hint(self) -> str:
         return (f"log in with `buildah login {self.host}` or `docker login {self.host}` "
-                f"(kubedeck reads {config_path(self.environ)} and its credential helpers)")
+                f"(kubedeck reads {config_path()} and its credential helpers)")
 
     def prepare(self, emit: Emit, cancel: CancelToken) -> None:
         """Nothing to set up: an OCI registry creates repositories on first push."""
