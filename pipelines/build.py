@@ -158,9 +158,7 @@ def _run(spec: PipelineSpec, target: TargetSpec, emit: Emit, cancel: CancelToken
         tags = [image_tag(spec.build.tag, image) for image in spec.images]
         if not dry_run:
             builder = choose_builder(spec.build.builder, registry, emit, cloud=cloud)
-            describe = getattr(builder, "describe", None)
-            if describe is not None:
-                describe(emit)
+            builder.describe(emit)
             registry.prepare(emit, cancel)
             built = build_images(builder, registry, spec, tags, emit, cancel)
     with staged(emit, "push", f"dry run: looking up {spec.registry}" if dry_run

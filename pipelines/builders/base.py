@@ -52,6 +52,10 @@ class Built:
 class Builder(Protocol):
     name: str
 
+    def describe(self, emit: Emit) -> None:
+        """Say how this builder runs here (engine, storage, isolation, project)."""
+        ...
+
     def build(self, image: ImageSpec, repository: str, tag: str, emit: Emit,
               cancel: CancelToken) -> Built:
         """Build `image` as repository:tag; pipelines.staged.Failure with the last output
