@@ -21,7 +21,10 @@ T = TypeVar("T")
 
 _AUTH = re.compile(r"\b401\b|\b403\b|unauthorized|authentication required|denied|"
                    r"invalid username/password|incorrect username or password", re.I)
-_STATUS = re.compile(r"\b(5\d\d)\b(?: \(?[A-Z][A-Za-z ]+\)?)?")
+# "invalid status code from registry 503 (Service Unavailable)" (containers/image),
+# "received unexpected HTTP status: 502 Bad Gateway" (distribution, the Docker engine)
+_STATUS = re.compile(r"status(?: code)?(?: from registry)?:? (?P<status>5\d\d\b"
+                     r"(?: \(?[A-Z][A-Za-z ]+\)?)?)", re.I)
 _NETWORK = re.compile(r"connection refused|connection reset|broken pipe|i/o timeout|"
                       r"unexpected EOF|TLS handshake timeout|timeout awaiting|"
                       r"server closed idle connection|\bEOF\b", re.I)
@@ -48,7 +51,7 @@ def classify(text: str) -> tuple[Kind, str]:
         return "auth", status
     m = _STATUS.search(text)
     if m:
-        return "transient", m.group(0).strip()
+        return "transient", m.group("status").strip()
     m = _NETWORK.search(text)
     if m:
         return "transient", m.group(0).lower()
