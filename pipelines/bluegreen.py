@@ -346,7 +346,8 @@ class _Flow:
 
 # -- deploy --------------------------------------------------------------------------------------
 
-def _plan(flow: _Flow, state: State, service: dict | None, ident: str) -> tuple[str, State]:
+def _plan(flow: _Flow, state: State, service: dict | None, ident: str,
+          dry_run: bool) -> tuple[str, State]:
     """What this run does, from the recorded state: ("resume", state) to continue an
     interrupted run of the same release, ("promote", state) to finish its switch, ("done",
     state) when it is live already, or ("fresh", state) to deploy to the idle colour."""
@@ -354,6 +355,10 @@ def _plan(flow: _Flow, state: State, service: dict | None, ident: str) -> tuple[
     if state.state == "promoting":
         if same:
             return "promote", state
+        if dry_run:
+            flow.log("deploy", f"the interrupted promotion of {state.target} would be finished "
+                               "first (not in a dry run)")
+            return "fresh", state.moved("promoted")
         flow.log("deploy", f"finishing the interrupted promotion of {state.target} first")
         state = flow.promote(state, verified=False, cleanup=False)  # old colour is redeployed next
     elif state.state in IN_FLIGHT:
@@ -385,7 +390,7 @@ def deploy_bluegreen(conn: Connection, discovery: Discovery, spec: PipelineSpec,
             service = flow.service()
             state = read_state(service)
             ident = template_id(list(parts.workloads))
-            action, state = _plan(flow, state, service, ident)
+            action, state = _plan(flow, state, service, ident, dry_run)
             if action in ("done", "promote"):
                 out.detail = f"{action}: {state.target}"
             else:
