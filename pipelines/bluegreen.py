@@ -272,6 +272,9 @@ class _Flow:
         if not deployments:
             raise Failure(f"no {self.app}-{color} Deployment to promote",
                           "deploy the app first")
+        if not any((d.get("spec") or {}).get("replicas", 1) for d in deployments):
+            raise Failure(f"{self.app}-{color} has no replicas (it was scaled down)",
+                          "deploy the release again")
         wait_rollouts(self.conn, self.discovery, self.namespace, deployments,
                       timeout=self.spec.deploy.timeout, emit=self.emit, cancel=self.cancel,
                       stage="promote")

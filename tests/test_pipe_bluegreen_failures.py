@@ -20,6 +20,7 @@ from pipe_deploy_support import (
 )
 
 from kubedeck.fake.faults import Fault
+from kubedeck.kube.actions.ref import send
 from pipelines import bluegreen
 from pipelines.bluegreen_state import read_state
 from pipelines.events import Cancelled, CancelToken, LogLine
@@ -247,4 +248,18 @@ def test_a_held_lock_stops_the_second_run(sim):
         done.set()
         thread.join()
     assert state_of(sim, ns) == before
+    assert_service_healthy(sim.conn, ns, "web", V1)
+
+
+def test_promoting_a_colour_scaled_down_meanwhile_is_refused(sim):
+    ns = live_blue(sim)
+    bg(sim, ns, V2, auto_promote=False)
+    send(sim.conn, "PATCH", f"/apis/apps/v1/namespaces/{ns}/deployments/web-green/scale",
+         {"spec": {"replicas": 0}}, content_type="application/merge-patch+json")
+    spec = make_spec(strategy="bluegreen")
+    with pytest.raises(StageError) as info:
+        bluegreen.promote(sim.conn, sim.discovery, spec, target_of(spec, ns), Recorder(),
+                          CancelToken())
+    assert info.value.reason == "web-green has no replicas (it was scaled down)"
+    assert state_of(sim, ns).state == "verifying"
     assert_service_healthy(sim.conn, ns, "web", V1)
