@@ -23,6 +23,16 @@ _SUBRESOURCES: dict[str, tuple[str | None, str | None, str | None, tuple[str, ..
     "finalize": (None, None, None, ("update",)),
 }
 
+def _subresource(rt: ResourceType, sub: str
+                 ) -> tuple[str | None, str | None, str | None, tuple[str, ...]]:
+    """(group, version, kind, verbs) of one subresource; proxy's kind names its parent
+    (NodeProxyOptions, ServiceProxyOptions, PodProxyOptions)."""
+    group, version, kind, verbs = _SUBRESOURCES.get(sub, (None, None, None, ("get",)))
+    if sub == "proxy":
+        kind = f"{rt.kind}ProxyOptions"
+    return group, version, kind, verbs
+
+
 _VERSION = re.compile(r"^v(\d+)(?:(alpha|beta)(\d+))?$")
 
 
@@ -87,7 +97,7 @@ def _resource_entries(rt: ResourceType) -> list[dict]:
         main["categories"] = list(rt.categories)
     out = [main]
     for sub in rt.subresources:
-        group, version, kind, verbs = _SUBRESOURCES.get(sub, (None, None, None, ("get",)))
+        group, version, kind, verbs = _subresource(rt, sub)
         entry: dict = {"name": f"{rt.plural}/{sub}", "singularName": "",
                        "namespaced": rt.namespaced}
         if group is not None:
@@ -135,7 +145,7 @@ def _aggregated_resource(rt: ResourceType) -> dict:
         out["categories"] = list(rt.categories)
     subs = []
     for sub in rt.subresources:
-        group, version, kind, verbs = _SUBRESOURCES.get(sub, (None, None, None, ("get",)))
+        group, version, kind, verbs = _subresource(rt, sub)
         subs.append({"subresource": sub,
                      "responseKind": {"group": rt.group if group is None else group,
                                       "version": rt.version if version is None else version,
