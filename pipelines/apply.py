@@ -24,7 +24,7 @@ import msgspec
 from kubedeck.kube.connect import Connection
 from kubedeck.kube.discovery import APIResource, Discovery
 from kubedeck.kube.errors import ApiError, KubedeckError
-from pipelines.events import CancelToken, Emit, LogLine, Stage
+from pipelines.events import CancelToken, Emit, LogLine, Stage, StageProgress
 from pipelines.staged import Failure
 
 APPLY_PATCH = "application/apply-patch+yaml"
@@ -184,6 +184,8 @@ def apply_documents(conn: Connection, discovery: Discovery, docs: Iterable[dict]
         applied.append(Applied(resource, name, ns, live))
         emit(LogLine(stage, f"{label} serverside-applied" + (" (server dry run)" if dry_run
                                                              else ""), "apply"))
+        emit(StageProgress(stage, f"{len(applied)}/{len(targets)} applied",
+                           len(applied) / len(targets)))
     return applied
 
 
