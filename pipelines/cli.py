@@ -185,19 +185,22 @@ def wait_cancellable(fn: Callable[[], RunOutcome], cancel, err: TextIO, *,
     first Ctrl-C cancels the run and waits for it to leave the cluster on healthy pods; a
     second one gives up waiting (exit 130 at once)."""
     box: dict[str, Any] = {}
+    done = threading.Event()
 
     def body() -> None:
         try:
             box["outcome"] = fn()
         except BaseException as exc:  # handed over to the waiting thread
             box["error"] = exc
+        finally:
+            done.set()
 
-    thread = threading.Thread(target=body, name="kubedeck-pipeline", daemon=True)
-    thread.start()
-    while thread.is_alive():
+    # The end is read from an Event, not Thread.join/is_alive: on CPython 3.11 a Ctrl-C that
+    # interrupts join() leaves is_alive() False while the thread still runs.
+    threading.Thread(target=body, name="kubedeck-pipeline", daemon=True).start()
+    while not done.is_set():
         try:
-            thread.join(TICK)
-            if tick is not None and thread.is_alive():
+            if not done.wait(TICK) and tick is not None:
                 tick()
         except KeyboardInterrupt:
             if cancel.cancelled:
