@@ -59,16 +59,10 @@ def build_parser() -> argparse.ArgumentParser:
         description="Build, push and deploy the app described by kubedeck.yaml.")
     sub = parser.add_subparsers(dest="action", metavar="COMMAND")
 
-    run = sub.add_parser("run", parents=[flags], help="Build, push, render and deploy",
+    report = _report_flags()
+    run = sub.add_parser("run", parents=[flags, report], help="Build, push, render and deploy",
                          description="Build and push the images, render the manifests with "
                                      "them pinned by digest, and deploy by the file's strategy.")
-    run.add_argument("--ci", action="store_true",
-                     help="Plain timestamped lines (GitHub Actions groups and annotations when "
-                          "GITHUB_ACTIONS=true) instead of progress bars")
-    run.add_argument("--json", action="store_true",
-                     help="Print the run's summary as JSON on stdout (the log goes to stderr)")
-    run.add_argument("--summary-file", default=None, metavar="F", type=Path,
-                     help="Write the run's summary as JSON to F")
     run.add_argument("--dry-run", action="store_true",
                      help="Build nothing, and apply with server-side dry run (nothing changes)")
 
@@ -84,10 +78,26 @@ def build_parser() -> argparse.ArgumentParser:
                        ("abort", "Keep (or switch back to) the live colour and scale the new "
                                  "one down (blue-green)"),
                        ("rollback", "Switch back to the previous colour, scaling it up first "
-                                    "(blue-green)"),
-                       ("status", "Show the blue-green state recorded on the Service")):
-        sub.add_parser(name, parents=[flags], help=text, description=text + ".")
+                                    "(blue-green)")):
+        sub.add_parser(name, parents=[flags, report], help=text, description=text + ".")
+    status = sub.add_parser("status", parents=[flags],
+                            help="Show the blue-green state recorded on the Service",
+                            description="Show the blue-green state recorded on the live "
+                                        "Service and each colour's replicas.")
+    status.add_argument("--json", action="store_true", help="Print it as JSON")
     return parser
+
+
+def _report_flags() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(add_help=False)
+    p.add_argument("--ci", action="store_true",
+                   help="Plain timestamped lines (GitHub Actions groups and annotations when "
+                        "GITHUB_ACTIONS=true) instead of progress bars")
+    p.add_argument("--json", action="store_true",
+                   help="Print the run's summary as JSON on stdout (the log goes to stderr)")
+    p.add_argument("--summary-file", default=None, metavar="F", type=Path,
+                   help="Write the run's summary as JSON to F")
+    return p
 
 
 def build_init_parser() -> argparse.ArgumentParser:
@@ -156,21 +166,49 @@ def _isatty(stream: TextIO) -> bool:
 
 
 def cmd_run(ns: argparse.Namespace, out: TextIO, err: TextIO) -> int:
-    from pipelines.events import CancelToken
     from pipelines.runner import execute
 
     spec = _spec(ns)
     timeout = _timeout(ns)
+    return _reported(ns, out, err, lambda emit, cancel: execute(
+        spec, ns.target, emit, cancel, dry_run=ns.dry_run, demo=ns.demo,
+        kubeconfig=ns.kubeconfig, request_timeout=timeout))
+
+
+def cmd_action(ns: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    """promote, abort, rollback: blue-green runs of their own, reported as `run` is."""
+    from pipelines.runner import execute_action
+
+    spec = _bluegreen_spec(ns)
+    timeout = _timeout(ns)
+    return _reported(ns, out, err, lambda emit, cancel: execute_action(
+        spec, ns.target, ns.action, emit, cancel, demo=ns.demo, kubeconfig=ns.kubeconfig,
+        request_timeout=timeout))
+
+
+def _bluegreen_spec(ns: argparse.Namespace) -> PipelineSpec:
+    spec = _spec(ns)
+    if spec.deploy.strategy != "bluegreen":
+        raise KubedeckError(f"error: {ns.action} is for blue-green deploys, and "
+                            f"{spec.path.name} deploys {spec.app} with deploy.strategy "
+                            f"{spec.deploy.strategy} - set deploy.strategy: bluegreen",
+                            EXIT_USAGE)
+    return spec
+
+
+def _reported(ns: argparse.Namespace, out: TextIO, err: TextIO,
+              start: Callable[[Any, Any], RunOutcome]) -> int:
+    """Run `start(emit, cancel)` in a thread with the reporter the flags ask for; write the
+    summary where asked; the run's exit code."""
+    from pipelines.events import CancelToken
+
     if ns.summary_file is not None and not ns.summary_file.parent.is_dir():
         raise KubedeckError(f"error: --summary-file {ns.summary_file}: the directory "
                             f"{ns.summary_file.parent} does not exist", EXIT_USAGE)
-    log = err if ns.json else out
-    reporter = _reporter(ns, log)
+    reporter = _reporter(ns, err if ns.json else out)
     cancel = CancelToken()
-    outcome = wait_cancellable(
-        lambda: execute(spec, ns.target, reporter, cancel, dry_run=ns.dry_run, demo=ns.demo,
-                        kubeconfig=ns.kubeconfig, request_timeout=timeout),
-        cancel, err, tick=getattr(reporter, "tick", None))
+    outcome = wait_cancellable(lambda: start(reporter, cancel), cancel, err,
+                               tick=getattr(reporter, "tick", None))
     if ns.summary_file is not None:
         write_summary_file(ns.summary_file, outcome.summary)
     if ns.json:
@@ -276,20 +314,60 @@ def cmd_render(ns: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 
 
 def cmd_diff(ns: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    """What a run would change: the images a dry run would deploy (the digest the registry
+    has for this build's tag, else a placeholder), rendered and compared by server-side dry
+    run with the live objects."""
+    from pipelines.build import build_and_push
     from pipelines.diff import diff
+    from pipelines.events import CancelToken
     from pipelines.render import render
+    from pipelines.runner import demo_spec
     from pipelines.targets import open_target
 
     spec = _spec(ns)
     target = _pick_target(spec, ns, err)
     opened = open_target(target, demo=ns.demo, kubeconfig=ns.kubeconfig,
-                         request_timeout=_timeout(ns), log=lambda text: err.write(text + "\n"))
+                         request_timeout=_timeout(ns))
     try:
-        images = _parse_images(spec, [])
-        docs = render(spec, target.name, images, target.namespace)
+        if opened.demo is not None:
+            spec = demo_spec(spec)
+        store = opened.demo.registry() if opened.demo is not None else None
+        images = build_and_push(spec, target, _quiet, CancelToken(), dry_run=True,
+                                demo_registry=store)
+        docs = render(spec, target.name, {i.name: i for i in images}, target.namespace)
         out.write(diff(opened.conn, opened.discovery, docs))
     finally:
         opened.close()
+    return 0
+
+
+def _quiet(event: object) -> None:
+    """diff prints only the diff: the stage events of resolving images are not its output."""
+
+
+def cmd_status(ns: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    import json
+
+    from pipelines.bluegreen import status
+    from pipelines.targets import open_target
+
+    spec = _bluegreen_spec(ns)
+    target = _pick_target(spec, ns, err)
+    opened = open_target(target, demo=ns.demo, kubeconfig=ns.kubeconfig,
+                         request_timeout=_timeout(ns))
+    try:
+        found = status(opened.conn, opened.discovery, spec, target)
+    finally:
+        opened.close()
+    if ns.json:
+        out.write(json.dumps({
+            "app": found.app, "namespace": found.namespace, "selects": found.selects,
+            "state": found.state.annotations(),
+            "colors": {c.color: [{"name": name, "replicas": want, "ready": ready}
+                                 for name, want, ready in c.deployments]
+                       for c in found.colors}}, indent=2) + "\n")
+    else:
+        out.write(found.describe() + "\n")
     return 0
 
 
@@ -310,4 +388,8 @@ COMMANDS: dict[str, Callable[[argparse.Namespace, TextIO, TextIO], int]] = {
     "run": cmd_run,
     "render": cmd_render,
     "diff": cmd_diff,
+    "promote": cmd_action,
+    "abort": cmd_action,
+    "rollback": cmd_action,
+    "status": cmd_status,
 }

@@ -171,7 +171,7 @@ class _Run:
     target_name: str | None
     emit: Emit
     cancel: CancelToken
-    stages: Stages
+    stages: Stages | None  # None for a blue-green action, which has its own function
     dry_run: bool = False
     demo: bool | RunningDemo = False
     kubeconfig: str | None = None
@@ -181,6 +181,7 @@ class _Run:
     images: list[ImageResult] = field(default_factory=list)
     target: TargetSpec | None = None
     notes: list[str] = field(default_factory=list)
+    action: tuple[str, Callable[..., Any]] | None = None  # blue-green promote/abort/rollback
 
     def execute(self) -> RunOutcome:
         started, t0 = self.wall_clock(), self.clock()
@@ -190,9 +191,15 @@ class _Run:
         opened: ResolvedTarget | None = None
         try:
             spec = demo_spec(self.spec) if self._on_demo() else self.spec
-            tracker.expect("build")
-            opened = self._open(tracker)
-            self._stages(tracker, spec, opened)
+            first: Stage = "build" if self.action is None else "deploy"
+            tracker.expect(first, "" if self.action is None else self.action[0])
+            opened = self._open(tracker, first)
+            if self.action is None:
+                self._stages(tracker, spec, opened)
+            else:
+                self._call(tracker, self.action[1], opened.conn, opened.discovery, spec,
+                           opened.spec, tracker, self.cancel)
+                tracker.close_open()
         except Cancelled:
             tracker.close_open(StageFailed("build", 0.0, CANCELLED_REASON))
             result, code = "cancelled", EXIT_CANCELLED
@@ -232,23 +239,24 @@ class _Run:
         return choose_target(self.spec, self.target_name, current=current,
                              demo=bool(self.demo), log=self.notes.append)
 
-    def _open(self, tracker: _StageTracker) -> ResolvedTarget:
+    def _open(self, tracker: _StageTracker, stage: Stage) -> ResolvedTarget:
         """Connect to the target; the first stage's log says where this run deploys."""
         assert self.target is not None
         for note in self.notes:
-            tracker.log("build", note)
-        if self._on_demo() and (self.spec.build.builder, self.spec.registry) != ("demo", "demo"):
-            tracker.log("build", "the demo cluster pulls from the demo registry: building with "
+            tracker.log(stage, note)
+        if self._on_demo() and self.action is None and \
+                (self.spec.build.builder, self.spec.registry) != ("demo", "demo"):
+            tracker.log(stage, "the demo cluster pulls from the demo registry: building with "
                                  f"the demo builder instead of {self.spec.build.builder} and "
                                  "pushing to the demo registry instead of "
                                  f"{self.spec.registry or '(none)'}")
         if self.dry_run:
-            tracker.log("build", "dry run: nothing is built or pushed, and every object is "
+            tracker.log(stage, "dry run: nothing is built or pushed, and every object is "
                                  "applied with dryRun=All (the cluster does not change)")
         try:
             return open_target(self.target, demo=self.demo, kubeconfig=self.kubeconfig,
                                request_timeout=self.request_timeout,
-                               log=lambda text: tracker.log("build", text))
+                               log=lambda text: tracker.log(stage, text))
         except ConnectError:
             raise
         except KubedeckError as exc:  # a kubeconfig / GKE / context problem is configuration
@@ -256,15 +264,16 @@ class _Run:
 
     def _stages(self, tracker: _StageTracker, spec: PipelineSpec,
                 opened: ResolvedTarget) -> None:
-        target, cancel = opened.spec, self.cancel
+        target, cancel, stages = opened.spec, self.cancel, self.stages
+        assert stages is not None
         store = opened.demo.registry() if opened.demo is not None else None
-        self.images = list(self._call(tracker, self.stages.build_and_push, spec, target,
+        self.images = list(self._call(tracker, stages.build_and_push, spec, target,
                                       tracker, cancel, dry_run=self.dry_run,
                                       demo_registry=store))
         tracker.close_open()
 
         tracker.expect("render", spec.manifests.template)
-        docs = self._call(tracker, self.stages.render, spec, target.name,
+        docs = self._call(tracker, stages.render, spec, target.name,
                           {i.name: i for i in self.images}, target.namespace)
         for doc in docs:
             meta = doc.get("metadata") or {}
@@ -274,9 +283,9 @@ class _Run:
         tracker.expect("deploy", f"{spec.deploy.strategy} to {opened.description}, namespace "
                                  f"{target.namespace}")
         lock = nullcontext() if self.dry_run else self._call(
-            tracker, self.stages.lock, opened.conn, spec, target, tracker, cancel)
+            tracker, stages.lock, opened.conn, spec, target, tracker, cancel)
         with lock:
-            self._call(tracker, self.stages.deploy, opened.conn, opened.discovery, spec, target,
+            self._call(tracker, stages.deploy, opened.conn, opened.discovery, spec, target,
                        docs, tracker, cancel, dry_run=self.dry_run)
         tracker.close_open()
 
@@ -324,6 +333,27 @@ def execute(spec: PipelineSpec, target_name: str | None, emit: Emit, cancel: Can
     """`run`, plus the exit code (0, 1, 2 for a configuration error met by a stage, 130)."""
     return _Run(spec, target_name, emit, cancel, stages or real_stages(), dry_run=dry_run,
                 demo=demo, kubeconfig=kubeconfig, request_timeout=request_timeout).execute()
+
+
+ACTIONS = ("promote", "abort", "rollback")
+
+
+def execute_action(spec: PipelineSpec, target_name: str | None, action: str, emit: Emit,
+                   cancel: CancelToken, *, demo: bool | RunningDemo = False,
+                   kubeconfig: str | None = None, request_timeout: float | None = None,
+                   do: Callable[..., Any] | None = None) -> RunOutcome:
+    """A blue-green `promote`, `abort` or `rollback` as a run of its own: same target choice,
+    events, summary and exit codes as `run`, so the CLI and the TUI report it the same way.
+    `do` replaces the pipelines.bluegreen function (tests)."""
+    if action not in ACTIONS:
+        raise ValueError(f"unknown blue-green action {action!r}")
+    if do is None:
+        from pipelines import bluegreen
+
+        do = getattr(bluegreen, action)
+    return _Run(spec, target_name, emit, cancel, None, demo=demo,
+                kubeconfig=kubeconfig, request_timeout=request_timeout,
+                action=(action, do)).execute()
 
 
 def run(spec: PipelineSpec, target_name: str | None, emit: Emit, cancel: CancelToken, *,

@@ -293,3 +293,18 @@ def test_a_usage_error_writes_no_summary(tmp_path: Path, flag: str):
     assert proc.returncode == 2 and proc.stdout == ""
     assert 'no target "nope"' in proc.stderr
     assert not (tmp_path / "s.json").exists()
+
+
+def test_diff_shows_what_a_run_would_change(tmp_path: Path, sim_kubeconfig: Path):
+    app = sim_app(tmp_path / "app", app="diffy", namespace="p4-diff", image="nginx:1.25")
+    env = env_for(tmp_path, sim_kubeconfig)
+    assert kubedeck("pipeline", "run", "--ci", cwd=app, env=env).returncode == 0
+    same = kubedeck("pipeline", "diff", cwd=app, env=env)
+    assert (same.returncode, same.stdout) == (0, ""), same.stderr
+    set_image(app, "nginx:1.27")
+    changed = kubedeck("pipeline", "diff", cwd=app, env=env)
+    assert changed.returncode == 0, changed.stderr
+    assert "diff -u -N LIVE/apps.v1.Deployment.p4-diff.diffy" in changed.stdout
+    assert "-      - image: nginx:1.25" in changed.stdout
+    assert "+      - image: nginx:1.27" in changed.stdout
+    assert "Service" not in changed.stdout

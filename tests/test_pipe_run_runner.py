@@ -278,3 +278,33 @@ def test_demo_builds_with_the_demo_builder_into_the_embedded_cluster(spec, sim_k
     assert fake.demo_registry is not None and fake.demo_registry.root.endswith("/demo")
     assert any("demo builder instead of buildah" in line for line in events.logs())
     assert outcome.summary.result == "success"
+
+
+def test_a_blue_green_action_is_a_run_of_its_own(spec, sim_kubeconfig):
+    from pipelines.runner import execute_action
+
+    seen = []
+
+    def promote(conn, discovery, spec, target, emit, cancel):
+        seen.append((conn.context, target.name))
+        emit(StageStarted("promote", "hello-green"))
+        emit(StageFinished("promote", 0.01))
+        return "promoted"
+
+    events = Recorder()
+    outcome = execute_action(spec, "sim", "promote", events, CancelToken(),
+                             kubeconfig=str(sim_kubeconfig), do=promote)
+    check_protocol(events)
+    assert seen == [("kubedeck-sim", "sim")]
+    assert events.stages() == ["deploy", "promote"]
+    assert outcome.summary.result == "success" and outcome.summary.images == ()
+
+    def refuse(conn, discovery, spec, target, emit, cancel):
+        raise KubedeckError('error: nothing to promote for app "hello"')
+
+    events = Recorder()
+    outcome = execute_action(spec, "sim", "promote", events, CancelToken(),
+                             kubeconfig=str(sim_kubeconfig), do=refuse)
+    check_protocol(events)
+    assert (outcome.exit_code, outcome.summary.failed_stage) == (1, "deploy")
+    assert outcome.summary.reason == 'nothing to promote for app "hello"'
