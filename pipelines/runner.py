@@ -225,7 +225,7 @@ class _Run:
             images=tuple(self.images), timings=dict(tracker.timings),
             failed_stage=failure.stage if failure and result != "success" else None,
             reason=(CANCELLED_REASON if result == "cancelled"
-                    else _plain(failure.reason) if failure and result == "failed" else None),
+                    else _explained(failure) if failure and result == "failed" else None),
             started=started, seconds=self.clock() - t0, dry_run=self.dry_run)
         self.emit(RunFinished(summary))
         return RunOutcome(summary, code)
@@ -320,6 +320,13 @@ def _plain(reason: str) -> str:
     """A reason without the `error: ` every one-line CLI error starts with: the summary's
     `result: failed` already says so."""
     return reason.removeprefix("error: ")
+
+
+def _explained(failure: StageFailed) -> str:
+    """The summary's one line: what failed and where, then what to do about it."""
+    reason = _plain(failure.reason)
+    return f"{reason} - {failure.hint}" if failure.hint and failure.hint not in reason \
+        else reason
 
 
 def _reason(exc: KubedeckError) -> str:

@@ -151,7 +151,7 @@ def test_a_failure_the_stage_reported_itself_is_reported_once(spec, sim_kubeconf
     failed = events.of(StageFailed)
     assert len(failed) == 1 and failed[0].hint == "fix the app"
     assert outcome.summary.failed_stage == "rollout"
-    assert outcome.summary.reason == 'pod "hello-1" is in CrashLoopBackOff'
+    assert outcome.summary.reason == 'pod "hello-1" is in CrashLoopBackOff - fix the app'
     assert outcome.exit_code == 1 and fake.lock_state == ["held", "released"]
 
 
