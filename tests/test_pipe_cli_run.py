@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -308,3 +309,61 @@ def test_diff_shows_what_a_run_would_change(tmp_path: Path, sim_kubeconfig: Path
     assert "-      - image: nginx:1.25" in changed.stdout
     assert "+      - image: nginx:1.27" in changed.stdout
     assert "Service" not in changed.stdout
+
+
+def test_a_build_error_fails_the_run_at_build(tmp_path: Path):
+    spec = broken_example(tmp_path / "app", "ok")
+    dockerfile = spec.parent / "Dockerfile"
+    dockerfile.write_text(dockerfile.read_text().replace("WORKDIR /app", "WORKDIRR /app"))
+    proc = kubedeck("pipeline", "run", "--demo", "--ci", "--json", "-f", str(spec),
+                    cwd=tmp_path, env=env_for(tmp_path))
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    summary = json.loads(proc.stdout)
+    assert (summary["failed_stage"], summary["images"]) == ("build", [])
+    assert "Dockerfile:" in summary["reason"] and "WORKDIRR" in summary["reason"]
+    assert set(summary["timings"]) == {"build"}
+
+
+def test_a_missing_template_value_is_a_configuration_error(tmp_path: Path,
+                                                            sim_kubeconfig: Path, sim_kubectl):
+    app = sim_app(tmp_path / "app", app="novalue", namespace="p4-novalue", image="nginx:1")
+    template = app / "tpl" / "deployment.yaml.j2"
+    template.write_text(template.read_text().replace("values.replicas", "values.replicaz"))
+    proc = kubedeck("pipeline", "run", "--ci", "--json", cwd=app,
+                    env=env_for(tmp_path, sim_kubeconfig))
+    assert proc.returncode == 2, proc.stdout + proc.stderr
+    summary = json.loads(proc.stdout)
+    assert summary["failed_stage"] == "render"
+    assert "values.replicaz" in summary["reason"] and "deployment.yaml.j2" in summary["reason"]
+    assert sim_kubectl("get", "ns", "p4-novalue").returncode != 0  # nothing was applied
+
+
+def test_a_terminal_run_draws_progress_bars(tmp_path: Path):
+    """In a terminal (a pty here) without --ci: one bar per stage, redrawn in place."""
+    import pty
+
+    argv = [KUBEDECK, "pipeline", "run", "--demo", "-f", str(EXAMPLE / "kubedeck.yaml")]
+    env = env_for(tmp_path, COLUMNS="100", LINES="40")
+    pid, fd = pty.fork()
+    if pid == 0:  # the child: run the CLI on the pty
+        os.chdir(tmp_path)
+        os.execve(KUBEDECK, argv, env)
+    chunks = []
+    while True:
+        try:
+            data = os.read(fd, 65536)
+        except OSError:  # EIO: the child closed the pty
+            break
+        if not data:
+            break
+        chunks.append(data)
+    _, status = os.waitpid(pid, 0)
+    os.close(fd)
+    out = b"".join(chunks).decode()
+    assert os.waitstatus_to_exitcode(status) == 0, out
+    assert "\x1b[5F" in out  # moved up over the five stage rows to redraw them
+    plain = re.sub(r"\x1b\[[0-9;]*[A-Za-z]", "", out)
+    for stage in ("build", "push", "render", "deploy", "rollout"):
+        assert re.search(rf"✓ {stage} +█+ 100%", plain), plain
+    assert "success: deployed hello to target demo (rolling)" in plain
+    assert "[build]" not in plain  # no CI lines
