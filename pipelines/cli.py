@@ -283,16 +283,16 @@ def _parse_images(spec: PipelineSpec, given: list[str]) -> dict[str, Any]:
 
 
 PLACEHOLDER_TAG = "placeholder"
-PLACEHOLDER_DIGEST = "sha256:" + "0" * 64
 
 
 def placeholder_image(spec: PipelineSpec, name: str):
-    """An obviously fake pin for rendering without a build: tag `placeholder`, digest of
-    zeros (it can never match a real image)."""
+    """An obviously fake pin for rendering without a build: tag `placeholder` and the dry
+    run's digest of zeros (it can never match a real image)."""
     from pipelines.events import ImageResult
+    from pipelines.push import DRY_RUN_DIGEST
 
     registry = spec.registry if spec.registry not in ("", "minikube") else "local"
-    return ImageResult(name, f"{registry}/{name}", PLACEHOLDER_TAG, PLACEHOLDER_DIGEST)
+    return ImageResult(name, f"{registry}/{name}", PLACEHOLDER_TAG, DRY_RUN_DIGEST)
 
 
 def _pick_target(spec: PipelineSpec, ns: argparse.Namespace, err: TextIO):

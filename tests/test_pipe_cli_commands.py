@@ -141,3 +141,17 @@ def test_init_writes_a_starter_that_render_accepts(tmp_path: Path):
     assert "kind: Deployment" in rendered.stdout
     again = kubedeck("init", cwd=app)
     assert "--force" in one_line_error(again, 2)
+
+
+def test_the_readme_pipeline_file_is_valid(tmp_path: Path):
+    from pipelines.spec import load_spec
+
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text()
+    section = readme[readme.index("### The pipeline file"):]
+    block = section[section.index("```yaml\n") + 8:]
+    (tmp_path / "kubedeck.yaml").write_text(block[:block.index("```")])
+    (tmp_path / "Dockerfile").write_text("FROM scratch AS runtime\n")
+    spec = load_spec(tmp_path / "kubedeck.yaml")
+    assert set(spec.targets) == {"dev", "prod", "play"}
+    assert spec.deploy.bluegreen.check.port == 8080
+    assert spec.values_for("prod")["replicas"] == 5
