@@ -257,17 +257,24 @@ class TerminalReporter:
 
     def __call__(self, event: Event) -> None:
         with self._lock:
-            above = self._apply(event)
-            self._redraw(above)
+            lines = self._apply(event)
+            if isinstance(event, RunFinished):  # the bars stay as they ended, the result below
+                self._redraw([])
+                self._out.write("".join(f"{line}\n" for line in lines))
+                self._out.flush()
+                self._drawn = 0
+            else:
+                self._redraw(lines)
 
     def tick(self) -> None:
         with self._lock:
-            if any(row.state == "running" for row in self._rows):
+            if self._drawn and any(row.state == "running" for row in self._rows):
                 self._ticks += 1
                 self._redraw([])
 
     def _apply(self, event: Event) -> list[str]:
-        """Update the rows; return the lines to print above the bar block."""
+        """Update the rows; return the lines to print above the bar block (below it, for the
+        run's result)."""
         now = self._clock()
         if isinstance(event, StageStarted):
             self._rows.append(_StageRow(event.stage, event.detail, now))

@@ -11,6 +11,7 @@ a cancel ends it as "cancelled" — are tested without building images or a clus
 from __future__ import annotations
 
 import os
+import threading
 import time
 from collections.abc import Callable
 from contextlib import AbstractContextManager, nullcontext
@@ -101,6 +102,8 @@ class _StageTracker:
         self._held: list[Event] = []  # its log lines, waiting for the stage's first event
         self.timings: dict[str, float] = {}
         self.failure: StageFailed | None = None
+        # Stage code may report from helper threads (a lease renewer); keep events whole.
+        self._lock = threading.RLock()
 
     def expect(self, stage: Stage, detail: str = "") -> None:
         """The runner is about to call a function that does `stage`: the stage is timed from
@@ -120,6 +123,10 @@ class _StageTracker:
             self._emit(event)
 
     def __call__(self, event: Event) -> None:
+        with self._lock:
+            self._track(event)
+
+    def _track(self, event: Event) -> None:
         pending = self._pending[0] if self._pending is not None else None
         if isinstance(event, StageStarted):
             if event.stage == pending:

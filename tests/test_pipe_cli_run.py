@@ -366,4 +366,5 @@ def test_a_terminal_run_draws_progress_bars(tmp_path: Path):
     for stage in ("build", "push", "render", "deploy", "rollout"):
         assert re.search(rf"✓ {stage} +█+ 100%", plain), plain
     assert "success: deployed hello to target demo (rolling)" in plain
+    assert plain.rindex("success: deployed") > plain.rindex("✓ rollout")  # result last
     assert "[build]" not in plain  # no CI lines
