@@ -336,13 +336,3 @@ def _terminal_width(out: TextIO) -> int:
         return os.get_terminal_size(out.fileno()).columns
     except (OSError, ValueError, AttributeError):
         return 100
-
-
-def fan_out(*consumers: Callable[[Event], None]) -> Callable[[Event], None]:
-    """One Emit that hands each event to every consumer in order."""
-
-    def emit(event: Event) -> None:
-        for consumer in consumers:
-            consumer(event)
-
-    return emit

@@ -34,7 +34,7 @@ from pipelines.events import (
     StageProgress,
     StageStarted,
 )
-from pipelines.report import EXIT_CANCELLED, EXIT_USAGE
+from pipelines.report import EXIT_USAGE, exit_code
 from pipelines.spec import PipelineSpec, TargetSpec
 from pipelines.targets import ResolvedTarget, choose_target, current_context, open_target
 
@@ -180,7 +180,7 @@ class _Run:
     cancel: CancelToken
     stages: Stages | None  # None for a blue-green action, which has its own function
     dry_run: bool = False
-    demo: bool | RunningDemo = False
+    demo: bool | RunningDemo | None = None
     kubeconfig: str | None = None
     request_timeout: float | None = None
     clock: Callable[[], float] = time.monotonic
@@ -209,7 +209,7 @@ class _Run:
                 tracker.close_open()
         except Cancelled:
             tracker.close_open(StageFailed("build", 0.0, CANCELLED_REASON))
-            result, code = "cancelled", EXIT_CANCELLED
+            result = "cancelled"
         except _Stopped as stop:
             result, code = "failed", stop.exit_code
         except KubedeckError as exc:
@@ -235,7 +235,7 @@ class _Run:
                     else _explained(failure) if failure and result == "failed" else None),
             started=started, seconds=self.clock() - t0, dry_run=self.dry_run)
         self.emit(RunFinished(summary))
-        return RunOutcome(summary, code)
+        return RunOutcome(summary, code if result == "failed" else exit_code(summary))
 
     def _on_demo(self) -> bool:
         return bool(self.demo) or bool(self.target and self.target.demo)
@@ -341,7 +341,7 @@ def _reason(exc: KubedeckError) -> str:
 
 
 def execute(spec: PipelineSpec, target_name: str | None, emit: Emit, cancel: CancelToken, *,
-            dry_run: bool = False, demo: bool | RunningDemo = False,
+            dry_run: bool = False, demo: bool | RunningDemo | None = None,
             kubeconfig: str | None = None, request_timeout: float | None = None,
             stages: Stages | None = None) -> RunOutcome:
     """`run`, plus the exit code (0, 1, 2 for a configuration error met by a stage, 130)."""
@@ -353,7 +353,7 @@ ACTIONS = ("promote", "abort", "rollback")
 
 
 def execute_action(spec: PipelineSpec, target_name: str | None, action: str, emit: Emit,
-                   cancel: CancelToken, *, demo: bool | RunningDemo = False,
+                   cancel: CancelToken, *, demo: bool | RunningDemo | None = None,
                    kubeconfig: str | None = None, request_timeout: float | None = None,
                    do: Callable[..., Any] | None = None) -> RunOutcome:
     """A blue-green `promote`, `abort` or `rollback` as a run of its own: same target choice,
@@ -371,7 +371,7 @@ def execute_action(spec: PipelineSpec, target_name: str | None, action: str, emi
 
 
 def run(spec: PipelineSpec, target_name: str | None, emit: Emit, cancel: CancelToken, *,
-        dry_run: bool = False, demo: bool | RunningDemo = False,
+        dry_run: bool = False, demo: bool | RunningDemo | None = None,
         kubeconfig: str | None = None, request_timeout: float | None = None,
         stages: Stages | None = None) -> RunSummary:
     """Run the pipeline of `spec` against `target_name` (None: the target of the current

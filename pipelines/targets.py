@@ -116,7 +116,7 @@ class ResolvedTarget:
         self._stack.close()
 
 
-def open_target(target: TargetSpec, *, demo: bool | RunningDemo = False,
+def open_target(target: TargetSpec, *, demo: bool | RunningDemo | None = None,
                 kubeconfig: str | None = None, request_timeout: float | None = None,
                 log: Log = _silent) -> ResolvedTarget:
     """Connect to `target`. `demo` may be True (start an embedded world here, for the
@@ -127,7 +127,7 @@ def open_target(target: TargetSpec, *, demo: bool | RunningDemo = False,
     stack = ExitStack()
     try:
         if demo or target.demo:
-            world = demo if not isinstance(demo, bool) else None
+            world = None if demo is None or isinstance(demo, bool) else demo
             conn, world = _open_demo(target, world, stack, request_timeout, log)
             description = describe(replace(target, demo=True, context=None, gke=None))
         elif target.gke is not None:
