@@ -424,33 +424,59 @@ def deploy_bluegreen(conn: Connection, discovery: Discovery, spec: PipelineSpec,
         return _outcome(flow, state, applied)
 
 
-def _apply(flow: _Flow, parts: Parts, state: State, service: dict | None,
-           dry_run: bool) -> tuple[str, ...]:
-    """The live Service (selector unchanged, the new state recorded), the preview Service on
-    the target colour, the other documents and the target colour's Deployments — in one
-    apply, validated by the server before anything is written."""
-    color = state.target
+def _selector(parts: Parts, state: State, service: dict | None) -> dict | None:
+    """The live Service's selector during a deploy: the live colour, or before the first
+    switch whatever serves now (a pre-blue-green Service), if anything."""
     if state.live:
-        selector: dict | None = color_selector(parts, state.live)
-    else:  # before the first switch: keep what serves now (a pre-blue-green Service), if any
-        selector = ((service or {}).get("spec") or {}).get("selector") or None
-        if selector and not dry_run:
-            legacy = ", ".join(f"deployment.apps/{(w.get('metadata') or {}).get('name')}"
-                               for w in parts.workloads)
-            flow.log("deploy", f"service/{flow.app} selects pods without a colour (deployed "
-                               f"before blue-green): {flow.app}-{color}'s pods join it as soon "
-                               "as they are ready, and the switch makes it select only them; "
-                               f"{legacy} is left as it is - delete it once {color} is live")
+        return color_selector(parts, state.live)
+    return ((service or {}).get("spec") or {}).get("selector") or None
+
+
+def _documents(flow: _Flow, parts: Parts, state: State, selector: dict | None) -> list[dict]:
+    """The live Service (selector unchanged, the new state recorded), the preview Service on
+    the target colour, the other documents and the target colour's Deployments."""
+    color = state.target
     workloads = [colored(w, color, flow.app) for w in parts.workloads]
     renames = {(w.get("metadata") or {}).get("name", ""):
                colored_name((w.get("metadata") or {}).get("name", ""), color)
                for w in parts.workloads}
-    docs = [live_service(parts, selector, state.annotations()),
+    return [live_service(parts, selector, state.annotations()),
             preview_service(parts, flow.preview, color),
             *retarget(parts.others, renames), *workloads]
-    applied = apply_documents(flow.conn, flow.discovery, docs, flow.namespace, flow.emit,
-                              flow.cancel, dry_run=dry_run)
+
+
+def _apply(flow: _Flow, parts: Parts, state: State, service: dict | None,
+           dry_run: bool) -> tuple[str, ...]:
+    """The deploy's documents in one apply, validated by the server before anything is
+    written."""
+    selector = _selector(parts, state, service)
+    if not state.live and selector and not dry_run:
+        legacy = ", ".join(f"deployment.apps/{(w.get('metadata') or {}).get('name')}"
+                           for w in parts.workloads)
+        flow.log("deploy", f"service/{flow.app} selects pods without a colour (deployed "
+                           f"before blue-green): {flow.app}-{state.target}'s pods join it as "
+                           "soon as they are ready, and the switch makes it select only them; "
+                           f"{legacy} is left as it is - delete it once {state.target} is live")
+    applied = apply_documents(flow.conn, flow.discovery, _documents(flow, parts, state, selector),
+                              flow.namespace, flow.emit, flow.cancel, dry_run=dry_run)
     return tuple(a.describe() for a in applied)
+
+
+def planned_documents(conn: Connection, discovery: Discovery, spec: PipelineSpec,
+                      target: TargetSpec, docs: Sequence[dict]) -> list[dict]:
+    """What a blue-green run would apply now, for `kubedeck pipeline diff`: the colour it
+    would deploy to (the interrupted deploy of the same release, else the idle colour) and
+    the Services as that deploy writes them. Reads the live state, changes nothing."""
+    flow = _Flow(conn, discovery, spec, target.namespace, lambda event: None, CancelToken())
+    parts = split(spec.app, docs)
+    service = flow.service()
+    state = read_state(service)
+    ident = template_id(list(parts.workloads))
+    resuming = state.state in IN_FLIGHT and state.template == ident
+    color = state.target if resuming else (other(state.live) if state.live else "blue")
+    state = state.moved("deploying", target=color, template=ident,
+                        digest=image_digests(list(parts.workloads)))
+    return _documents(flow, parts, state, _selector(parts, state, service))
 
 
 def _outcome(flow: _Flow, state: State, applied: tuple[str, ...] = ()) -> DeployOutcome:

@@ -335,6 +335,10 @@ def cmd_diff(ns: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         images = build_and_push(spec, target, _quiet, CancelToken(), dry_run=True,
                                 demo_registry=store)
         docs = render(spec, target.name, {i.name: i for i in images}, target.namespace)
+        if spec.deploy.strategy == "bluegreen":
+            from pipelines.bluegreen import planned_documents
+
+            docs = planned_documents(opened.conn, opened.discovery, spec, target, docs)
         out.write(diff(opened.conn, opened.discovery, docs))
     finally:
         opened.close()

@@ -311,6 +311,25 @@ def test_diff_shows_what_a_run_would_change(tmp_path: Path, sim_kubeconfig: Path
     assert "Service" not in changed.stdout
 
 
+def test_bluegreen_diff_shows_the_colour_a_run_would_write(tmp_path: Path,
+                                                          sim_kubeconfig: Path):
+    app = sim_app(tmp_path / "app", app="bgdiff", namespace="p4-bgdiff", image="nginx:1.25")
+    spec = app / "kubedeck.yaml"
+    spec.write_text(spec.read_text().replace(
+        "deploy: {timeout: 60s}",
+        "deploy: {timeout: 60s, strategy: bluegreen, bluegreen: {scaleDownDelay: 0s}}"))
+    env = env_for(tmp_path, sim_kubeconfig)
+    assert kubedeck("pipeline", "run", "--ci", cwd=app, env=env).returncode == 0  # blue live
+    set_image(app, "nginx:1.27")
+    changed = kubedeck("pipeline", "diff", cwd=app, env=env)
+    assert changed.returncode == 0, changed.stderr
+    # the next run deploys green beside blue: green's Deployment is new, blue's untouched
+    assert "diff -u -N LIVE/apps.v1.Deployment.p4-bgdiff.bgdiff-green" in changed.stdout
+    assert "+      - image: nginx:1.27" in changed.stdout
+    assert "bgdiff-blue" not in changed.stdout.split("diff -u -N")[0]
+    assert "LIVE/apps.v1.Deployment.p4-bgdiff.bgdiff " not in changed.stdout
+
+
 def test_a_build_error_fails_the_run_at_build(tmp_path: Path):
     spec = broken_example(tmp_path / "app", "ok")
     dockerfile = spec.parent / "Dockerfile"
