@@ -494,6 +494,15 @@ def _open(conn: Connection, discovery: Discovery, spec: PipelineSpec, target: Ta
     return _Flow(conn, discovery, spec, target.namespace, emit, cancel)
 
 
+def _require_deploy(flow: _Flow, action: str) -> None:
+    """Before taking the lock (which needs the namespace): an app never deployed blue-green
+    here has nothing to act on, and saying so beats the lock's "namespace not found"."""
+    if flow.service() is None:
+        raise Failure(f'nothing to {action} for app "{flow.app}" in namespace '
+                      f'"{flow.namespace}": no blue-green deploy recorded yet (no service/'
+                      f'{flow.app})', "deploy it first: kubedeck pipeline run")
+
+
 def promote(conn: Connection, discovery: Discovery, spec: PipelineSpec, target: TargetSpec,
             emit: Emit, cancel: CancelToken, *, lock: DeployLock | None = None
             ) -> DeployOutcome:
@@ -502,6 +511,7 @@ def promote(conn: Connection, discovery: Discovery, spec: PipelineSpec, target: 
     flow = _open(conn, discovery, spec, target, emit, cancel)
     with ExitStack() as stack:
         with staged(emit, "deploy", "promote") as out:
+            _require_deploy(flow, "promote")
             flow.lock = stack.enter_context(holding(conn, target.namespace, spec.app, lock))
             state = read_state(flow.service())
             if state.state not in ("verifying", "promoting"):
@@ -520,6 +530,7 @@ def abort(conn: Connection, discovery: Discovery, spec: PipelineSpec, target: Ta
     flow = _open(conn, discovery, spec, target, emit, cancel)
     with ExitStack() as stack:
         with staged(emit, "deploy", "abort") as out:
+            _require_deploy(flow, "abort")
             flow.lock = stack.enter_context(holding(conn, target.namespace, spec.app, lock))
             service = flow.service()
             state = read_state(service)
@@ -551,6 +562,7 @@ def rollback(conn: Connection, discovery: Discovery, spec: PipelineSpec, target:
     flow = _open(conn, discovery, spec, target, emit, cancel)
     with ExitStack() as stack:
         with staged(emit, "deploy", "rollback") as out:
+            _require_deploy(flow, "roll back")
             flow.lock = stack.enter_context(holding(conn, target.namespace, spec.app, lock))
             state = read_state(flow.service())
             if state.state not in ("promoted", "promoting") or not state.previous:

@@ -247,3 +247,13 @@ def test_a_service_from_a_rolling_deploy_serves_until_blue_takes_over(sim):
     assert_service_healthy(sim.conn, ns, "web", V2)
     wait_for(lambda: all(n.startswith("web-blue-") for n in endpoint_pods(sim, ns)),
              what="endpoints on blue only")
+
+
+@pytest.mark.parametrize(("action", "verb"), [(bluegreen.promote, "promote"),
+                                               (bluegreen.abort, "abort"),
+                                               (bluegreen.rollback, "roll back")])
+def test_acting_on_an_app_never_deployed_says_so(sim, action, verb):
+    ns = fresh_namespace("bg-none")  # not even the namespace exists
+    with pytest.raises(StageError, match=f'nothing to {verb} for app "web" in namespace '
+                                         f'"{ns}": no blue-green deploy recorded yet'):
+        command(sim, ns, action)
