@@ -28,9 +28,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import yaml
+from results import RESULTS, write_section
 
 HERE = Path(__file__).resolve().parent
-RESULTS = HERE / "RESULTS.md"
 BIN = Path(sys.executable).parent
 MARK_BEGIN = "<!-- bench_get:begin -->"
 MARK_END = "<!-- bench_get:end -->"
@@ -180,14 +180,7 @@ def render(all_results: dict[int, dict[str, list[Sample]]], repeats: int) -> str
 
 
 def write_results(section: str) -> None:
-    text = RESULTS.read_text() if RESULTS.exists() else "# Benchmark results\n"
-    if MARK_BEGIN in text and MARK_END in text:
-        head, rest = text.split(MARK_BEGIN, 1)
-        tail = rest.split(MARK_END, 1)[1]
-        text = head + section + tail
-    else:
-        text = text.rstrip() + "\n\n" + section + "\n"
-    RESULTS.write_text(text)
+    write_section(MARK_BEGIN, MARK_END, section)
 
 
 def main() -> None:

@@ -39,12 +39,13 @@ import yaml
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from results import RESULTS, write_section  # noqa: E402
+
 from kubedeck.fake.cluster import FakeCluster  # noqa: E402
 from kubedeck.fake.serve import serve, write_kubeconfig  # noqa: E402
 from kubedeck.kube.rollout_status import RolloutError, deployment_status  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
-RESULTS = HERE / "RESULTS.md"
 MARK_BEGIN = "<!-- bench_rollout:begin -->"
 MARK_END = "<!-- bench_rollout:end -->"
 TARGET_MS = 200.0
@@ -286,14 +287,7 @@ def render(results: dict[str, list[Round]], replicas: int, ready_delay: float,
 
 
 def write_results(section: str) -> None:
-    text = RESULTS.read_text() if RESULTS.exists() else "# Benchmark results\n"
-    if MARK_BEGIN in text and MARK_END in text:
-        head, rest = text.split(MARK_BEGIN, 1)
-        tail = rest.split(MARK_END, 1)[1]
-        text = head + section + tail
-    else:
-        text = text.rstrip() + "\n\n" + section + "\n"
-    RESULTS.write_text(text)
+    write_section(MARK_BEGIN, MARK_END, section)
 
 
 def main() -> None:

@@ -39,8 +39,8 @@ sys.path.insert(0, str(HERE.parent))
 sys.path.insert(0, str(HERE))
 
 from bench_get import free_port, kubectl_version, wait_ready  # noqa: E402
+from results import write_section  # noqa: E402
 
-RESULTS = HERE / "RESULTS.md"
 BIN = Path(sys.executable).parent
 MARK_BEGIN = "<!-- bench_tui:begin -->"
 MARK_END = "<!-- bench_tui:end -->"
@@ -398,14 +398,7 @@ def render(pods: int, repeats: int, first: dict, inproc: dict, rate: float,
 
 
 def write_results(section: str) -> None:
-    text = RESULTS.read_text() if RESULTS.exists() else "# Benchmark results\n"
-    if MARK_BEGIN in text and MARK_END in text:
-        head, rest = text.split(MARK_BEGIN, 1)
-        tail = rest.split(MARK_END, 1)[1]
-        text = head + section + tail
-    else:
-        text = text.rstrip("\n") + "\n\n" + section + "\n"
-    RESULTS.write_text(text)
+    write_section(MARK_BEGIN, MARK_END, section)
 
 
 def main() -> None:

@@ -1,0 +1,20 @@
+"""benchmarks/RESULTS.md is shared by every benchmark script: each one rewrites only the
+section between its own markers, so running one benchmark keeps the others' figures."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+RESULTS = Path(__file__).parent / "RESULTS.md"
+
+
+def write_section(begin: str, end: str, section: str) -> None:
+    """Replace the text from `begin` to `end` with `section` (which carries both markers),
+    or append it when the file has no such section yet."""
+    text = RESULTS.read_text() if RESULTS.exists() else "# Benchmark results\n"
+    if begin in text and end in text:
+        head, rest = text.split(begin, 1)
+        text = head + section + rest.split(end, 1)[1]
+    else:
+        text = text.rstrip("\n") + "\n\n" + section + "\n"
+    RESULTS.write_text(text)
