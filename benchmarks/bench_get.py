@@ -15,7 +15,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import platform
 import shutil
 import signal
 import statistics
@@ -28,7 +27,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import yaml
-from results import RESULTS, write_section
+from results import RESULTS, machine, write_section
 
 HERE = Path(__file__).resolve().parent
 BIN = Path(sys.executable).parent
@@ -141,26 +140,12 @@ def kubectl_version(env: dict[str, str]) -> str:
         return "unknown"
 
 
-def machine() -> str:
-    cpu = "unknown CPU"
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    mem = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
-    return (f"{cpu}, {os.cpu_count()} cores, {mem:.0f} GiB RAM; Python {platform.python_version()}; "
-            f"kubectl {', '.join(sorted(KUBECTL_VERSIONS)) or '?'}")
-
-
 def render(all_results: dict[int, dict[str, list[Sample]]], repeats: int) -> str:
     lines = [
         MARK_BEGIN,
         "## Listing all pods (`benchmarks/bench_get.py`)",
         "",
-        f"Machine: {machine()}.  ",
+        f"Machine: {machine()}; kubectl {', '.join(sorted(KUBECTL_VERSIONS)) or '?'}.  ",
         f"Date: {time.strftime('%Y-%m-%d')}. Median of {repeats} runs after one warm-up; "
         "peak is the client process's max RSS. Server: `kubedeck sim --pods N` on loopback.",
         "",

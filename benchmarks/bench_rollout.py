@@ -23,7 +23,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import platform
 import shutil
 import statistics
 import subprocess
@@ -39,7 +38,7 @@ import yaml
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from results import RESULTS, write_section  # noqa: E402
+from results import RESULTS, machine, write_section  # noqa: E402
 
 from kubedeck.fake.cluster import FakeCluster  # noqa: E402
 from kubedeck.fake.serve import serve, write_kubeconfig  # noqa: E402
@@ -198,20 +197,6 @@ def kubectl_version(env: dict) -> str:
         return "unknown"
 
 
-def machine(kubectl: str) -> str:
-    cpu = "unknown CPU"
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    mem = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
-    return (f"{cpu}, {os.cpu_count()} cores, {mem:.0f} GiB RAM; Python "
-            f"{platform.python_version()}; kubectl {kubectl}")
-
-
 def run(rounds: int, replicas: int, tmp: Path) -> tuple[dict[str, list[Round]], float]:
     cluster = FakeCluster()  # as `kubedeck sim` makes it
     clock = CompletionClock(cluster)
@@ -261,7 +246,7 @@ def render(results: dict[str, list[Round]], replicas: int, ready_delay: float,
         MARK_BEGIN,
         "## Rollout complete, reported (`benchmarks/bench_rollout.py`)",
         "",
-        f"Machine: {machine(kubectl)}.  ",
+        f"Machine: {machine()}; kubectl {kubectl}.  ",
         f"Date: {time.strftime('%Y-%m-%d')}. {len(results['kubedeck'])} rollouts per client "
         f"after one warm-up, alternating clients; Deployment of {replicas} replicas, image "
         f"changed every round. Server: `kubedeck sim`'s cluster and HTTP server (pods ready "

@@ -23,7 +23,6 @@ import asyncio
 import itertools
 import json
 import os
-import platform
 import random
 import shutil
 import signal
@@ -39,7 +38,7 @@ sys.path.insert(0, str(HERE.parent))
 sys.path.insert(0, str(HERE))
 
 from bench_get import free_port, kubectl_version, wait_ready  # noqa: E402
-from results import write_section  # noqa: E402
+from results import machine, write_section  # noqa: E402
 
 BIN = Path(sys.executable).parent
 MARK_BEGIN = "<!-- bench_tui:begin -->"
@@ -101,17 +100,6 @@ def vm_hwm_mb(pid: int) -> float:
         if line.startswith("VmHWM:"):
             return int(line.split()[1]) / 1024
     return float("nan")
-
-
-def machine() -> str:
-    cpu = "unknown CPU"
-    for line in Path("/proc/cpuinfo").read_text().splitlines():
-        if line.startswith("model name"):
-            cpu = line.split(":", 1)[1].strip()
-            break
-    mem = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
-    return (f"{cpu}, {os.cpu_count()} cores, {mem:.0f} GiB RAM; Python "
-            f"{platform.python_version()}")
 
 
 def tmux(*args: str) -> str:
