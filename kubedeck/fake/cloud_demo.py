@@ -12,9 +12,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import signal
 import sys
-import threading
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -23,7 +21,7 @@ from kubedeck.cloud.credentials import from_service_account_info
 from kubedeck.cloud.endpoints import Endpoints
 from kubedeck.fake.cloud import FakeCloud
 from kubedeck.fake.cluster import FakeCluster
-from kubedeck.fake.serve import RunningServer, serve
+from kubedeck.fake.serve import RunningServer, serve, stop_signals
 
 DEMO_PROJECT = "kubedeck-demo"
 REGISTRY = "europe-west1-docker.pkg.dev"
@@ -114,23 +112,19 @@ def run_gcloud_sim(port: int, directory: str) -> int:
               file=sys.stderr)
         return 1
     cluster.start()
-    done = threading.Event()
-    previous = {sig: signal.signal(sig, lambda *_: done.set())
-                for sig in (signal.SIGINT, signal.SIGTERM)}
     try:
-        exports = {"GOOGLE_APPLICATION_CREDENTIALS": str(key_path), **demo.cloud.env()}
-        print(f"kubedeck gcloud-sim: serving a fake Google Cloud (project {DEMO_PROJECT}) at "
-              f"{demo.cloud.url}; in another shell:", flush=True)
-        for name, value in exports.items():
-            print(f"  export {name}={value}")
-        print(f"  kubedeck gke clusters --project {DEMO_PROJECT}\n"
-              f"  kubedeck get pods -A --gke {DEMO_PROJECT}/europe-west1/demo\n"
-              f"  kubedeck images {REGISTRY}/{DEMO_PROJECT}/apps\n"
-              "(Ctrl-C stops it)", flush=True)
-        done.wait()
+        with stop_signals() as stopped:
+            exports = {"GOOGLE_APPLICATION_CREDENTIALS": str(key_path), **demo.cloud.env()}
+            print(f"kubedeck gcloud-sim: serving a fake Google Cloud (project {DEMO_PROJECT}) "
+                  f"at {demo.cloud.url}; in another shell:", flush=True)
+            for name, value in exports.items():
+                print(f"  export {name}={value}")
+            print(f"  kubedeck gke clusters --project {DEMO_PROJECT}\n"
+                  f"  kubedeck get pods -A --gke {DEMO_PROJECT}/europe-west1/demo\n"
+                  f"  kubedeck images {REGISTRY}/{DEMO_PROJECT}/apps\n"
+                  "(Ctrl-C stops it)", flush=True)
+            stopped.wait()
     finally:
-        for sig, handler in previous.items():
-            signal.signal(sig, handler)
         demo.stop()
         cluster.stop()
     return 0

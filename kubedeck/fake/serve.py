@@ -8,7 +8,8 @@ import os
 import signal
 import sys
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -125,17 +126,27 @@ def run_sim(port: int, kubeconfig: str | os.PathLike, tls: bool = False, pods: i
               file=sys.stderr)
         return 1
     cluster.start()
-    done = threading.Event()
-    previous = {sig: signal.signal(sig, lambda *_: done.set())
-                for sig in (signal.SIGINT, signal.SIGTERM)}
     try:
-        print(f"kubedeck sim: serving the simulated cluster at {running.url}; try "
-              f"`kubectl --kubeconfig {path} get pods -A` or "
-              f"`kubedeck --kubeconfig {path} get pods -A` (Ctrl-C stops it)", flush=True)
-        done.wait()
+        with stop_signals() as stopped:
+            print(f"kubedeck sim: serving the simulated cluster at {running.url}; try "
+                  f"`kubectl --kubeconfig {path} get pods -A` or "
+                  f"`kubedeck --kubeconfig {path} get pods -A` (Ctrl-C stops it)", flush=True)
+            stopped.wait()
     finally:
-        for sig, handler in previous.items():
-            signal.signal(sig, handler)
         running.stop()
         cluster.stop()
     return 0
+
+
+@contextmanager
+def stop_signals() -> Iterator[threading.Event]:
+    """An event that SIGINT or SIGTERM sets, so a foreground server stops cleanly on Ctrl-C
+    (no KeyboardInterrupt traceback mid-request); the previous handlers come back after."""
+    stopped = threading.Event()
+    previous = {sig: signal.signal(sig, lambda *_: stopped.set())
+                for sig in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        yield stopped
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
