@@ -27,6 +27,7 @@ import msgspec
 from kubedeck.kube.connect import Connection
 from kubedeck.kube.discovery import Discovery
 from kubedeck.kube.errors import ApiError, KubedeckError
+from kubedeck.kube.humanize import parse_rfc3339
 from pipelines.apply import MERGE_PATCH, apply_documents, ensure_namespace, patch
 from pipelines.bluegreen_docs import (
     Parts,
@@ -45,7 +46,6 @@ from pipelines.bluegreen_state import (
     State,
     image_digests,
     other,
-    parse_stamp,
     read_state,
     stamp,
     template_id,
@@ -305,7 +305,7 @@ class _Flow:
                 out.detail = "nothing to scale down"
                 return
             delay = self.spec.deploy.bluegreen.scale_down_delay
-            since = parse_stamp(state.promoted_at) or time.time()
+            since = parse_rfc3339(state.promoted_at) or time.time()
             left = since + delay - time.time()
             if left > 0:
                 self.log("cleanup", f"keeping {self.app}-{old} for {seconds_text(left)} "

@@ -46,11 +46,6 @@ def stamp(ts: float | None = None) -> str:
         "%Y-%m-%dT%H:%M:%SZ")
 
 
-def parse_stamp(text: str) -> float | None:
-    try:
-        return datetime.fromisoformat(text.replace("Z", "+00:00")).timestamp() if text else None
-    except ValueError:
-        return None
 
 
 @dataclass(frozen=True)

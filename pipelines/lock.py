@@ -26,7 +26,7 @@ import msgspec
 
 from kubedeck.kube.connect import Connection
 from kubedeck.kube.errors import ApiError, KubedeckError
-from kubedeck.kube.humanize import human_duration
+from kubedeck.kube.humanize import human_duration, parse_rfc3339
 from pipelines.apply import FIELD_MANAGER, MERGE_PATCH, ensure_namespace, patch
 from pipelines.events import CancelToken, Emit, LogLine
 from pipelines.spec import PipelineSpec, TargetSpec
@@ -61,13 +61,6 @@ def _micro(ts: float) -> str:
     return datetime.fromtimestamp(ts, UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
-def _parse(stamp: str | None) -> float | None:
-    if not stamp:
-        return None
-    try:
-        return datetime.fromisoformat(stamp.replace("Z", "+00:00")).timestamp()
-    except ValueError:
-        return None
 
 
 class LockHeld(KubedeckError):
@@ -149,7 +142,7 @@ class DeployLock:
         if not holder or holder == self.holder:
             return
         now = self.clock()
-        renewed = _parse(spec.get("renewTime")) or _parse(spec.get("acquireTime")) or 0.0
+        renewed = parse_rfc3339(spec.get("renewTime")) or parse_rfc3339(spec.get("acquireTime")) or 0.0
         duration = int(spec.get("leaseDurationSeconds") or self.lease_seconds)
         if renewed + duration <= now:
             return  # its holder stopped renewing: expired

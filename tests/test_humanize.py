@@ -79,3 +79,12 @@ def test_short_human_duration(case: str) -> None:
 def test_since_unset_timestamp_is_unknown() -> None:
     assert since(None, 1000.0) == "<unknown>"
     assert since(1000.0 - 125, 1000.0) == "2m5s"
+
+
+def test_parse_rfc3339_gives_epoch_seconds_or_none():
+    from kubedeck.kube.humanize import parse_rfc3339
+
+    assert parse_rfc3339("1970-01-01T00:01:40Z") == 100.0
+    assert parse_rfc3339("2026-11-22T10:00:00.5+01:00") == 1795338000.5
+    assert parse_rfc3339("") is None and parse_rfc3339(None) is None
+    assert parse_rfc3339("yesterday") is None

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from datetime import datetime
 
 from rich.syntax import Syntax
 from rich.text import Text
@@ -20,7 +19,7 @@ from kubedeck.kube.actions.yaml_view import dump_yaml
 from kubedeck.kube.connect import Connection
 from kubedeck.kube.discovery import Discovery
 from kubedeck.kube.errors import KubedeckError
-from kubedeck.kube.humanize import since
+from kubedeck.kube.humanize import parse_rfc3339, since
 
 MODES = ("describe", "yaml", "events", "decode")
 _HEADING = re.compile(r"^(\s*)([A-Z][\w .()/-]*:)")
@@ -58,13 +57,6 @@ def describe_lines(text: str) -> list[Text]:
     return out
 
 
-def _timestamp(text: str) -> float | None:
-    if not text:
-        return None
-    try:
-        return datetime.fromisoformat(text.replace("Z", "+00:00")).timestamp()
-    except ValueError:
-        return None
 
 
 def events_text(events: list[dict], now: float) -> str:
@@ -75,8 +67,8 @@ def events_text(events: list[dict], now: float) -> str:
     for ev in events:
         obj = ev.get("involvedObject") or {}
         count = (ev.get("series") or {}).get("count") or ev.get("count") or 1
-        age = since(_timestamp(event_time(ev)), now)
-        seen = f"{age} (x{count} over {since(_timestamp(ev.get('firstTimestamp') or ''), now)})" \
+        age = since(parse_rfc3339(event_time(ev)), now)
+        seen = f"{age} (x{count} over {since(parse_rfc3339(ev.get('firstTimestamp') or ''), now)})" \
             if count > 1 and ev.get("firstTimestamp") else age
         rows.append([seen, ev.get("type") or "", ev.get("reason") or "",
                      f"{str(obj.get('kind', '')).lower()}/{obj.get('name', '')}",

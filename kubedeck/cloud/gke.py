@@ -12,12 +12,12 @@ import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
 
 from kubedeck.cloud.context import CloudContext
 from kubedeck.cloud.errors import CloudError, NotFoundError
 from kubedeck.cloud.gke_client import GkeConnection, gke_connection
 from kubedeck.kube.errors import KubedeckError
+from kubedeck.kube.humanize import parse_rfc3339
 
 _REF = re.compile(r"^(?:projects/)?(?P<project>[^/]+)/(?:locations/|zones/)?(?P<location>[^/]+)"
                   r"/(?:clusters/)?(?P<name>[^/]+)$")
@@ -96,15 +96,9 @@ def _info(project: str, c) -> ClusterInfo:
         machine_type=machine, endpoint=c.endpoint, private_endpoint=pcc.private_endpoint,
         private_only=bool(pcc.enable_private_endpoint),
         ca_pem=base64.b64decode(c.master_auth.cluster_ca_certificate or ""),
-        create_time=_timestamp(c.create_time))
+        create_time=parse_rfc3339(c.create_time))
 
 
-def _timestamp(text: str) -> float | None:
-    """GKE gives times as RFC 3339 strings, not Timestamp messages."""
-    try:
-        return datetime.fromisoformat(text.replace("Z", "+00:00")).timestamp() if text else None
-    except ValueError:
-        return None
 
 
 def list_clusters(ctx: CloudContext, project: str | None = None) -> ClusterList:

@@ -6,6 +6,8 @@ units; `int()` does the same, which is what keeps the boundaries identical.
 
 from __future__ import annotations
 
+from datetime import datetime
+
 
 def human_duration(seconds: float) -> str:
     """HumanDuration: about two significant units ("2m5s", "3h10m", "5d4h", "2y30d")."""
@@ -63,3 +65,14 @@ def since(timestamp: float | None, now: float) -> str:
     if timestamp is None:
         return "<unknown>"
     return human_duration(now - timestamp)
+
+
+def parse_rfc3339(text: str | None) -> float | None:
+    """Epoch seconds of an RFC 3339 time as the API server (and Google's APIs) send them;
+    None for an unset or malformed one, which every caller shows as unknown."""
+    if not text:
+        return None
+    try:
+        return datetime.fromisoformat(text.replace("Z", "+00:00")).timestamp()
+    except ValueError:
+        return None

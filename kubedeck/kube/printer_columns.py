@@ -10,13 +10,12 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 
 import msgspec
 
 from kubedeck.kube.decode import ObjectMeta
-from kubedeck.kube.humanize import human_duration
+from kubedeck.kube.humanize import human_duration, parse_rfc3339
 from kubedeck.kube.jsonpath import JsonPathError, find
 from kubedeck.kube.reflector_codec import ApiStatus, Event, Page
 
@@ -48,11 +47,6 @@ def columns_of(crd: dict, version: str) -> tuple[PrinterColumn, ...]:
     return DEFAULT
 
 
-def _epoch(text: str) -> float | None:
-    try:
-        return datetime.fromisoformat(text.replace("Z", "+00:00")).timestamp()
-    except ValueError:
-        return None
 
 
 def go_print(value: Any) -> str:
@@ -82,7 +76,7 @@ def cell(column: PrinterColumn, obj: dict, now: float) -> str:
     if value is None:
         return ""
     if column.type == "date" and isinstance(value, str):
-        ts = _epoch(value)
+        ts = parse_rfc3339(value)
         return "<invalid>" if ts is None else human_duration(now - ts)
     if column.type == "integer" and isinstance(value, (int, float)) \
             and not isinstance(value, bool):
@@ -96,7 +90,7 @@ def sort_key(column: PrinterColumn):
     def key(record: Any, value: Any, now: float) -> Any:
         raw = _value(column, record.raw)
         if column.type == "date":
-            ts = _epoch(raw) if isinstance(raw, str) else None
+            ts = parse_rfc3339(raw) if isinstance(raw, str) else None
             return math.inf if ts is None else -ts
         if column.type in ("integer", "number"):
             return raw if isinstance(raw, (int, float)) and not isinstance(raw, bool) \

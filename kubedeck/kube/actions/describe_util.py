@@ -11,31 +11,24 @@ from decimal import Decimal
 
 from kubedeck.kube.actions.events import event_time
 from kubedeck.kube.actions.tabwriter import PrefixWriter
-from kubedeck.kube.humanize import human_duration
+from kubedeck.kube.humanize import human_duration, parse_rfc3339
 
 SKIP_ANNOTATIONS = frozenset({"kubectl.kubernetes.io/last-applied-configuration"})
 MAX_ANNOTATION_LEN = 140
 ACRONYMS = {"API", "URL", "UID", "OSB", "GUID"}
 
 
-def parse_time(stamp: str | None) -> float | None:
-    if not stamp:
-        return None
-    try:
-        return datetime.fromisoformat(stamp.replace("Z", "+00:00")).timestamp()
-    except ValueError:
-        return None
 
 
 def since(stamp: str | None, now: float) -> str:
     """translateTimestampSince: "<unknown>" for an unset time."""
-    moment = parse_time(stamp)
+    moment = parse_rfc3339(stamp)
     return "<unknown>" if moment is None else human_duration(now - moment)
 
 
 def go_time(stamp: str | None) -> str:
     """A time as describe prints it: `Mon, 02 Jan 2006 15:04:05 -0700` (RFC1123Z)."""
-    moment = parse_time(stamp)
+    moment = parse_rfc3339(stamp)
     if moment is None:
         return "<unset>"
     return datetime.fromtimestamp(moment).astimezone().strftime("%a, %d %b %Y %H:%M:%S %z")

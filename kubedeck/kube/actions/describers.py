@@ -17,13 +17,12 @@ from kubedeck.kube.actions.describe_util import (
     annotations_block,
     go_time,
     labels_block,
-    parse_time,
 )
 from kubedeck.kube.actions.tabwriter import PrefixWriter
 from kubedeck.kube.connect import Connection
 from kubedeck.kube.discovery import Discovery
 from kubedeck.kube.errors import ApiError
-from kubedeck.kube.humanize import human_duration
+from kubedeck.kube.humanize import human_duration, parse_rfc3339
 
 
 @dataclass(frozen=True)
@@ -233,7 +232,7 @@ def job(w: PrefixWriter, obj: dict, ctx: Context) -> None:
     done = status.get("completionTime")
     if done:
         w.write(0, f"Completed At:\t{go_time(done)}\n")
-    begun, ended = parse_time(start), parse_time(done)
+    begun, ended = parse_rfc3339(start), parse_rfc3339(done)
     if begun is not None and ended is not None:
         w.write(0, f"Duration:\t{human_duration(ended - begun)}\n")
     if spec.get("activeDeadlineSeconds") is not None:
