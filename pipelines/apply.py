@@ -94,12 +94,7 @@ def ordered(docs: Iterable[dict]) -> list[dict]:
 
 
 def _decode(conn: Connection, resp) -> dict:
-    try:
-        data = resp.read()
-    except Exception as exc:
-        raise conn.connect_error(exc) from None
-    finally:
-        resp.release_conn()
+    data = conn.read(resp)
     return msgspec.json.decode(data) if data else {}
 
 

@@ -41,12 +41,7 @@ def http_check(conn: Connection, namespace: str, service: dict, check: HttpCheck
                       + (f" ({detail})" if detail else ""),
                       "the new colour was not promoted; fix the app or deploy.bluegreen.check "
                       "and deploy again") from None
-    try:
-        body = resp.read()
-    except Exception as exc:
-        raise conn.connect_error(exc) from None
-    finally:
-        resp.release_conn()
+    body = conn.read(resp)
     first = body.decode("utf-8", "replace").strip().splitlines()[:1]
     return f"HTTP check passed: {what} answered {resp.status}" + (f": {first[0][:120]}"
                                                                   if first else "")

@@ -172,10 +172,7 @@ class DeployLock:
         return True
 
     def _remember(self, resp) -> None:
-        try:
-            obj = msgspec.json.decode(resp.read())
-        finally:
-            resp.release_conn()
+        obj = msgspec.json.decode(self.conn.read(resp))
         self._rv = str((obj.get("metadata") or {}).get("resourceVersion", ""))
 
     def _key(self) -> tuple[str, str, str, int]:

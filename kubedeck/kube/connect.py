@@ -104,7 +104,12 @@ class Connection:
 
     def get(self, path: str, query: Query = None, accept: str = JSON) -> bytes:
         """GET one resource or list and return the body bytes undecoded."""
-        resp = self.request("GET", path, query=query, accept=accept)
+        return self.read(self.request("GET", path, query=query, accept=accept))
+
+    def read(self, resp: urllib3.BaseHTTPResponse) -> bytes:
+        """The whole body of a `request()` answer, the connection handed back to the pool
+        (a leftover body would corrupt the next request on it); a transport failure while
+        reading is a ConnectError like one while sending."""
         try:
             return resp.read()
         except Exception as exc:

@@ -62,13 +62,8 @@ def fetch(conn: Connection, ref: ObjectRef) -> dict:
 def send(conn: Connection, method: str, path: str, body: object = None, *,
          content_type: str = "application/json", query: dict | None = None) -> dict:
     """One write request; the answer decoded (an empty dict when it has no JSON body)."""
-    resp = conn.request(method, path, query=query, body=body, content_type=content_type)
-    try:
-        data = resp.read()
-    except Exception as exc:
-        raise conn.connect_error(exc) from None
-    finally:
-        resp.release_conn()
+    data = conn.read(conn.request(method, path, query=query, body=body,
+                                  content_type=content_type))
     try:
         return json.loads(data) if data else {}
     except ValueError:
