@@ -298,6 +298,15 @@ def _suggest(name: str, choices: Collection[str]) -> str:
 
 # -- recently used namespaces (k9s keeps them too) ------------------------------------------
 
+def data_dir(environ: Mapping[str, str] | None = None) -> Path:
+    """`$XDG_DATA_HOME/kubedeck` (~/.local/share/kubedeck): what the user would miss if it
+    went (the deploy history), as opposed to the state and cache directories."""
+    env = os.environ if environ is None else environ
+    base = env.get("XDG_DATA_HOME") or str(Path(env.get("HOME") or Path.home()) /
+                                           ".local" / "share")
+    return Path(base) / "kubedeck"
+
+
 def state_path(environ: Mapping[str, str] | None = None) -> Path:
     env = os.environ if environ is None else environ
     base = env.get("XDG_STATE_HOME") or str(Path(env.get("HOME") or Path.home()) /

@@ -62,6 +62,18 @@ class StageFailed:
 
 
 @dataclass(frozen=True, slots=True)
+class Rendered:
+    """The manifests a run is about to deploy and the images they pin, plus, when the run was
+    asked for it, their `kubectl diff`-style diff against the live objects: the deploy screen
+    shows the diff and tells the new pods from the old ones by these digests."""
+
+    stage: Stage
+    documents: tuple[dict, ...]
+    images: tuple[ImageResult, ...]
+    diff: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class ImageResult:
     name: str
     repository: str
@@ -94,7 +106,8 @@ class RunFinished:
     summary: RunSummary
 
 
-Event = StageStarted | StageProgress | LogLine | StageFinished | StageFailed | RunFinished
+Event = (StageStarted | StageProgress | LogLine | StageFinished | StageFailed | Rendered
+         | RunFinished)
 Emit = Callable[[Event], None]
 
 

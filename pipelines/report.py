@@ -22,6 +22,7 @@ from typing import TextIO
 from pipelines.events import (
     Event,
     LogLine,
+    Rendered,
     RunFinished,
     RunSummary,
     StageFailed,
@@ -172,6 +173,9 @@ class CiReporter:
                     *tail]
         if isinstance(event, StageFailed):
             return self._failed(event)
+        if isinstance(event, Rendered):
+            return [self._line(event.stage, f"diff: {line}")
+                    for line in (event.diff or "").splitlines()]
         if isinstance(event, RunFinished):
             return self._finished(event.summary)
         return []

@@ -26,6 +26,7 @@ from pipelines.events import (
     Event,
     ImageResult,
     LogLine,
+    Rendered,
     RunFinished,
     RunSummary,
     Stage,
@@ -189,6 +190,7 @@ class _Run:
     target: TargetSpec | None = None
     notes: list[str] = field(default_factory=list)
     action: tuple[str, Callable[..., Any]] | None = None  # blue-green promote/abort/rollback
+    diff: bool = False  # compute the manifests' diff against the live objects (the TUI)
 
     def execute(self) -> RunOutcome:
         started, t0 = self.wall_clock(), self.clock()
@@ -285,6 +287,8 @@ class _Run:
         for doc in docs:
             meta = doc.get("metadata") or {}
             tracker.log("render", f"{doc.get('kind')}/{meta.get('name')}")
+        tracker(Rendered("render", tuple(docs), tuple(self.images),
+                         _diff(opened, spec, docs) if self.diff else None))
         tracker.close_open()
 
         tracker.expect("deploy", f"{spec.deploy.strategy} to {opened.description}, namespace "
@@ -340,13 +344,30 @@ def _reason(exc: KubedeckError) -> str:
     return _plain(exc.message)
 
 
+def _diff(opened: ResolvedTarget, spec: PipelineSpec, docs: list[dict]) -> str:
+    """What this run will change, as `kubedeck pipeline diff` shows it; a diff that cannot be
+    computed says why instead of failing the deploy it only describes."""
+    from pipelines.diff import diff
+
+    try:
+        if spec.deploy.strategy == "bluegreen":
+            from pipelines.bluegreen import planned_documents
+
+            docs = planned_documents(opened.conn, opened.discovery, spec, opened.spec, docs)
+        return diff(opened.conn, opened.discovery, docs)
+    except KubedeckError as exc:
+        return f"(no diff: {_reason(exc)})\n"
+
+
 def execute(spec: PipelineSpec, target_name: str | None, emit: Emit, cancel: CancelToken, *,
             dry_run: bool = False, demo: bool | RunningDemo | None = None,
             kubeconfig: str | None = None, request_timeout: float | None = None,
-            stages: Stages | None = None) -> RunOutcome:
-    """`run`, plus the exit code (0, 1, 2 for a configuration error met by a stage, 130)."""
+            stages: Stages | None = None, diff: bool = False) -> RunOutcome:
+    """`run`, plus the exit code (0, 1, 2 for a configuration error met by a stage, 130).
+    `diff` adds the manifests' diff against the live objects to the Rendered event."""
     return _Run(spec, target_name, emit, cancel, stages or real_stages(), dry_run=dry_run,
-                demo=demo, kubeconfig=kubeconfig, request_timeout=request_timeout).execute()
+                demo=demo, kubeconfig=kubeconfig, request_timeout=request_timeout,
+                diff=diff).execute()
 
 
 ACTIONS = ("promote", "abort", "rollback")

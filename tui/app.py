@@ -24,6 +24,7 @@ from kubedeck.kube.errors import ApiError, ConnectError, KubedeckError
 from tui import keymap
 from tui.cloud_access import CloudAccess
 from tui.commands import Command, History, run_command
+from tui.deploys import TICK_SECONDS, Deploys
 from tui.palette import KubedeckCommands
 from tui.session import Session, server_version
 
@@ -45,6 +46,7 @@ class KubedeckApp(App):
     connection_state: reactive[tuple[bool, str]] = reactive((True, ""))
     namespace_keys: reactive[tuple[tuple[str, str | None], ...]] = reactive(())
     stack_crumbs: reactive[tuple[str, ...]] = reactive(())
+    deploy_status: reactive[tuple[str, str]] = reactive(("", ""))  # (text, job state)
 
     def __init__(self, session: Session, *, clock: Callable[[], float] | None = None,
                  start_command: str | None = None, probe_seconds: float = PROBE_SECONDS,
@@ -64,6 +66,7 @@ class KubedeckApp(App):
         self.view_command: Command | None = None
         self._flash_timer: Timer | None = None
         self.flash_seconds = FLASH_SECONDS
+        self.deploys = Deploys(self)
 
     # -- what views use ------------------------------------------------------------------
 
@@ -277,6 +280,7 @@ class KubedeckApp(App):
         self.open_command(self.start_command)
         if self.probe_seconds > 0:
             self.set_interval(self.probe_seconds, self._probe)
+        self.set_interval(TICK_SECONDS, self.deploys.tick)
 
     def session_changed(self) -> None:
         """Redraw what depends on the session (header, namespace keys)."""
