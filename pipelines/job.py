@@ -79,6 +79,10 @@ class DeployPlan:
             return f"bluegreen ({'promote automatically' if auto else 'promote by hand'})"
         return strategy
 
+    def for_action(self, action: Action) -> DeployPlan:
+        """The same app and target, for a blue-green promote / abort / rollback."""
+        return replace(self, request=replace(self.request, action=action), tags={})
+
     def with_target(self, name: str) -> DeployPlan:
         target = self.spec.target(name)
         return replace(self, target=target, where=_where(target, self.demo), choice="",
@@ -157,7 +161,7 @@ class DeployJob:
         self._execute = execute
         self._clock = clock
         self._lock = threading.Lock()
-        self._events: list[Event] = []
+        self._events: list[tuple[float, Event]] = []
         self._done = threading.Event()
         self._started = clock()
         self._ended: float | None = None
@@ -197,10 +201,17 @@ class DeployJob:
     def cancelling(self) -> bool:
         return self.cancel_token.cancelled and not self.done
 
-    def events_since(self, index: int) -> tuple[list[Event], int]:
-        """The events after the first `index`, and the index to ask from next time."""
+    def events_since(self, index: int) -> tuple[list[tuple[float, Event]], int]:
+        """The events after the first `index`, each with when it came (seconds since the job
+        started, on the job's clock), and the index to ask from next time."""
         with self._lock:
             return self._events[index:], len(self._events)
+
+    def elapsed(self) -> float:
+        """Seconds since the job started, stopped at its end (the job's clock)."""
+        with self._lock:
+            end = self._ended if self._ended is not None else self._clock()
+            return end - self._started
 
     def progress(self) -> Progress:
         with self._lock:
@@ -239,7 +250,7 @@ class DeployJob:
 
     def _emit(self, event: Event) -> None:
         with self._lock:
-            self._events.append(event)
+            self._events.append((self._clock() - self._started, event))
             if isinstance(event, StageStarted):
                 self._stage, self._fraction, self._message = event.stage, None, event.detail
             elif isinstance(event, StageProgress) and event.stage == self._stage:

@@ -24,7 +24,7 @@ from kubedeck.kube.errors import ApiError, ConnectError, KubedeckError
 from tui import keymap
 from tui.cloud_access import CloudAccess
 from tui.commands import Command, History, run_command
-from tui.deploys import TICK_SECONDS, Deploys
+from tui.deploys import TICK_SECONDS, Deploys, DeploySetup
 from tui.palette import KubedeckCommands
 from tui.session import Session, server_version
 
@@ -51,9 +51,10 @@ class KubedeckApp(App):
     def __init__(self, session: Session, *, clock: Callable[[], float] | None = None,
                  start_command: str | None = None, probe_seconds: float = PROBE_SECONDS,
                  discovery_cache: bool = True, readonly: bool = False,
-                 cloud: CloudAccess | None = None) -> None:
+                 cloud: CloudAccess | None = None, deploys: DeploySetup | None = None) -> None:
         """`readonly` is the command line's --readonly: it holds for every context. `cloud`
-        is where `:gke` and `:images` get Google Cloud from (default: ADC, made on first use)."""
+        is where `:gke` and `:images` get Google Cloud from (default: ADC, made on first use).
+        `deploys`: the pipeline file given with --pipeline, the demo world and its sample app."""
         super().__init__()
         self.session = session
         self.cloud = cloud or CloudAccess.from_config(session.config)
@@ -66,7 +67,9 @@ class KubedeckApp(App):
         self.view_command: Command | None = None
         self._flash_timer: Timer | None = None
         self.flash_seconds = FLASH_SECONDS
-        self.deploys = Deploys(self)
+        setup = deploys or DeploySetup()
+        self.deploys = Deploys(self, pipeline=setup.pipeline, demo=setup.demo,
+                               sample=setup.sample, history=setup.history)
 
     # -- what views use ------------------------------------------------------------------
 
@@ -150,7 +153,7 @@ class KubedeckApp(App):
             self.namespace_keys = self._namespace_keys()
 
     def run_builtin(self, command: Command) -> None:
-        """`:ns`, `:ctx`, `:pf`, `:help`, `:aliases`, `:gke`, `:images`."""
+        """`:ns`, `:ctx`, `:pf`, `:help`, `:aliases`, `:gke`, `:images`, `:runs`."""
         if command.verb == "ns":
             if command.arg:
                 self.switch_namespace(None if command.arg == "all" else command.arg)
@@ -177,6 +180,10 @@ class KubedeckApp(App):
             from tui.screens.images import open_images
 
             open_images(self, command.arg or None)
+        elif command.verb == "runs":
+            from tui.screens.runs import RunsScreen
+
+            self.reset_view(RunsScreen(command.arg or None))
         else:
             from tui.screens.help import AliasesScreen
 
@@ -336,7 +343,8 @@ class KubedeckApp(App):
         """A key no binding took: in read-only mode, say so if it is a disabled action's."""
         if not self.session.readonly:
             return
-        refused = keymap.refused_for_key(self.screen, event.key, self.keymap_config)
+        refused = keymap.refused_for_key(self.screen, event.key, self.keymap_config) or \
+            keymap.refused_for_key(self, event.key, self.keymap_config)
         if refused is not None:
             event.stop()
             self.flash(keymap.refused_message(refused), "warning")
@@ -346,6 +354,8 @@ class KubedeckApp(App):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if keymap.yields_to_input(action, self.focused):
             return False
+        if keymap.is_mutating(action) and self.session.readonly:
+            return False  # hidden; on_key says why the key does nothing
         if action == "filter":  # a view without a filter lets `/` reach its own binding (find)
             return hasattr(self.screen, "action_filter")
         return True
@@ -359,6 +369,13 @@ class KubedeckApp(App):
         screen_filter = getattr(self.screen, "action_filter", None)
         if screen_filter is not None:
             screen_filter()
+
+    def action_deploy(self) -> None:
+        """Ship the app of the pipeline file (tui/deploy_flow.py: pick, confirm, run)."""
+        if self.allowed("deploy"):
+            from tui.deploy_flow import request_deploy
+
+            request_deploy(self)
 
     def action_help(self) -> None:
         from tui.screens.help import HelpScreen

@@ -39,7 +39,7 @@ class Command:
 
 def parse(text: str) -> Command:
     """`pods`, `deploy kube-system`, `po -A`, `svc -l app=web`, `ctx NAME`, `ns NAME`,
-    `gke PROJECT`, `images REPO`, `q`."""
+    `gke PROJECT`, `images REPO`, `runs [APP]`, `q`."""
     try:
         words = shlex.split(text.strip().removeprefix(":"))
     except ValueError as exc:
@@ -51,10 +51,10 @@ def parse(text: str) -> Command:
     if low in QUIT:
         return Command("quit")
     if low in ("ctx", "context", "contexts", "ns", "pf", "portforward", "portforwards",
-               "help", "?", "aliases", "alias", "a", "gke", "images", "image"):
+               "help", "?", "aliases", "alias", "a", "gke", "images", "image", "runs", "run"):
         verb = {"context": "ctx", "contexts": "ctx", "portforward": "pf",
                 "portforwards": "pf", "?": "help", "alias": "aliases", "a": "aliases",
-                "image": "images"}
+                "image": "images", "run": "runs"}
         if len(rest) > 1:
             raise CommandError(f":{low} takes at most one argument")
         return Command(verb.get(low, low), rest[0] if rest else "")

@@ -8,6 +8,7 @@ times a second, which is all the header and the notifications need.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -21,6 +22,18 @@ if TYPE_CHECKING:
 
 TICK_SECONDS = 0.25
 NOTIFY_SECONDS = 8.0
+
+
+@dataclass(frozen=True)
+class DeploySetup:
+    """How the explorer was started, as far as deploying goes: `pipeline` is --pipeline FILE;
+    `demo` the embedded world of `kubedeck demo` and `sample` its sample app's folder;
+    `history` where runs are recorded (default: the user's data directory)."""
+
+    pipeline: Path | None = None
+    demo: RunningDemo | None = None
+    sample: Path | None = None
+    history: RunHistory | None = None
 
 
 class Deploys:

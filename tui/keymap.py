@@ -46,6 +46,8 @@ TABLE = "table"
 RESOURCE = "resource"
 DETAIL = "detail"
 LOGS = "logs"
+DEPLOY = "deploy"
+RUNS = "runs"
 
 SPECS: tuple[BindingSpec, ...] = (
     _s("command", "colon", "Command", GLOBAL),
@@ -58,6 +60,7 @@ SPECS: tuple[BindingSpec, ...] = (
     _s("ns_all", "0", "All namespaces", GLOBAL, show=False),
     *(_s(f"ns_fav_{i}", str(i), f"Favourite namespace {i}", GLOBAL, show=False)
       for i in range(1, 10)),
+    _s("deploy", "D", "Deploy", GLOBAL, mutating=True),
     # the resource table (tui/screens/resources.py)
     _s("view", "enter", "View", TABLE),
     _s("mark", "space", "Mark", TABLE),
@@ -111,6 +114,17 @@ SPECS: tuple[BindingSpec, ...] = (
     _s("logs_container", "o", "Container", LOGS),
     _s("logs_save", "ctrl+s", "Save", LOGS),
     _s("logs_find", "slash", "Filter", LOGS),
+    # the deploy screen (tui/screens/deploy.py)
+    _s("deploy_cancel", "c", "Cancel run", DEPLOY, mutating=True),
+    _s("deploy_promote", "P", "Promote", DEPLOY, mutating=True),
+    _s("deploy_abort", "A", "Abort", DEPLOY, mutating=True),
+    _s("deploy_rollback", "B", "Roll back", DEPLOY, mutating=True),
+    _s("deploy_rerun", "R", "Re-run", DEPLOY, mutating=True),
+    _s("deploy_diff", "f", "Diff / log", DEPLOY),
+    _s("deploy_follow", "s", "Autoscroll", DEPLOY),
+    # past runs (tui/screens/runs.py)
+    _s("runs_view", "enter", "View", RUNS),
+    _s("runs_rerun", "r", "Re-run", RUNS, mutating=True),
 )
 
 BY_ID: dict[str, BindingSpec] = {s.id: s for s in SPECS}
@@ -119,7 +133,7 @@ BY_ID: dict[str, BindingSpec] = {s.id: s for s in SPECS}
 # rather than by the focused widget's queue, so the keys typed right behind them (a fast
 # typist, tmux send-keys) already find the input focused instead of firing table actions.
 OPENS_INPUT = frozenset({"command", "filter", "find", "logs_find"})
-SCOPES: tuple[str, ...] = (GLOBAL, TABLE, RESOURCE, DETAIL, LOGS)
+SCOPES: tuple[str, ...] = (GLOBAL, TABLE, RESOURCE, DETAIL, LOGS, DEPLOY, RUNS)
 
 
 def spec(binding_id: str) -> BindingSpec:
@@ -194,7 +208,8 @@ def refused_for_key(screen: DOMNode, key: str, keymap: Mapping[str, str]) -> str
 
 
 # Scopes whose bindings are active on one view at the same time.
-_TOGETHER = ((GLOBAL, TABLE, RESOURCE), (GLOBAL, DETAIL), (GLOBAL, LOGS))
+_TOGETHER = ((GLOBAL, TABLE, RESOURCE), (GLOBAL, DETAIL), (GLOBAL, LOGS), (GLOBAL, DEPLOY),
+             (GLOBAL, RUNS))
 
 
 def _sharing(keymap: Mapping[str, str]) -> dict[frozenset[str], str]:
