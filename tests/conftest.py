@@ -16,6 +16,19 @@ from kubedeck.fake.serve import RunningServer, serve, write_kubeconfig
 KUBECTL = shutil.which("kubectl")
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _private_data_home(tmp_path_factory) -> Iterator[None]:
+    """Deploy runs record themselves in the history under $XDG_DATA_HOME: never the real
+    home's. Session-wide so module fixtures and the commands tests start inherit it too."""
+    saved = os.environ.get("XDG_DATA_HOME")
+    os.environ["XDG_DATA_HOME"] = str(tmp_path_factory.mktemp("data-home"))
+    yield
+    if saved is None:
+        os.environ.pop("XDG_DATA_HOME", None)
+    else:
+        os.environ["XDG_DATA_HOME"] = saved
+
+
 @pytest.fixture(scope="module")
 def sim_server() -> Iterator[RunningServer]:
     """A fresh FakeCluster served over plain HTTP for one test module, controllers running,
