@@ -105,10 +105,12 @@ def plan(request: RunRequest, *, current_context: str | None, demo: bool = False
         target: TargetSpec | None = choose_target(spec, request.target, current=current_context,
                                                   demo=demo, log=notes.append)
         choice = ""
-    except SpecError as exc:
+    except SpecError:
         if request.target is not None:
             raise
-        target, choice = None, exc.message.partition("; ")[2] or exc.message
+        target = None
+        choice = (f'the current context "{current_context}" is not the context of any of '
+                  f"its targets" if current_context else "there is no current context")
     tags = _tags(spec) if request.action == "run" and not request.dry_run else {}
     return DeployPlan(request=request if target is None else
                       replace(request, target=target.name),
