@@ -10,6 +10,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from textual import events, on, work
 from textual.app import App
@@ -27,6 +28,9 @@ from tui.commands import Command, History, run_command
 from tui.deploys import TICK_SECONDS, Deploys, DeploySetup
 from tui.palette import KubedeckCommands
 from tui.session import Session, server_version
+
+if TYPE_CHECKING:
+    from pipelines.job import DeployJob
 
 FLASH_SECONDS = 5.0
 PROBE_SECONDS = 5.0
@@ -388,7 +392,31 @@ class KubedeckApp(App):
             self.pop_screen()
 
     def action_quit(self) -> None:
-        self.exit()
+        """Quit; a running deploy is cancelled first (after asking), so quitting never
+        leaves a rollout half done."""
+        job = self.deploys.active
+        if job is None:
+            self.exit()
+        else:
+            self._confirm_quit(job)
+
+    @work(exclusive=True, group="quit")
+    async def _confirm_quit(self, job: DeployJob) -> None:
+        from tui.screens.dialogs import ConfirmDialog
+
+        quit_now = await self.push_screen_wait(ConfirmDialog(
+            "Quit kubedeck?", f"{job.title} is still running. Quitting cancels it first: the "
+            "run stops at its next step and the live Service stays on healthy pods.",
+            ok="Cancel the run and quit"))
+        if quit_now:
+            job.cancel()
+            self.flash(f"cancelling {job.title}, then quitting…", "warning", sticky=True)
+            self._quit_after(job)
+
+    @work(thread=True, group="quit-wait", exit_on_error=False)
+    def _quit_after(self, job: DeployJob) -> None:
+        job.wait()
+        self.call_from_thread(self.exit)
 
     def action_history_back(self) -> None:
         text = self.history.back()

@@ -93,7 +93,7 @@ def run_command(app: KubedeckApp, text: str) -> None:
         app.flash(str(exc), "error")
         return
     if command.verb == "quit":
-        app.exit()
+        app.action_quit()
     elif command.verb == "view":
         _open_view(app, command)
     else:

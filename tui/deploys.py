@@ -12,12 +12,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from pipelines.history import RunHistory
-from pipelines.job import DeployJob, DeployPlan, Progress
-from pipelines.report import seconds_text
-
 if TYPE_CHECKING:
     from kubedeck.demo import RunningDemo
+    from pipelines.history import RunHistory
+    from pipelines.job import DeployJob, DeployPlan, Progress
     from tui.app import KubedeckApp
 
 TICK_SECONDS = 0.25
@@ -48,9 +46,18 @@ class Deploys:
         self.pipeline = pipeline
         self.demo = demo
         self.sample = sample
-        self.history = history or RunHistory()
+        self._history = history
         self.jobs: list[DeployJob] = []
         self._announced: set[str] = set()
+
+    @property
+    def history(self) -> RunHistory:
+        """Made on first use: the explorer's start does not pay for the pipelines."""
+        if self._history is None:
+            from pipelines.history import RunHistory
+
+            self._history = RunHistory()
+        return self._history
 
     @property
     def active(self) -> DeployJob | None:
@@ -71,6 +78,8 @@ class Deploys:
         running = self.active
         if running is not None:
             raise RuntimeError(f"{running.title} is still running: wait for it or cancel it")
+        from pipelines.job import DeployJob
+
         session = self.app.session
         job = DeployJob(plan, demo=self.demo,
                         kubeconfig=None if self.demo is not None else session.kubeconfig_path,
@@ -91,6 +100,8 @@ class Deploys:
                 self._notify(job)
 
     def _notify(self, job: DeployJob) -> None:
+        from pipelines.report import seconds_text
+
         summary = job.summary
         if summary is None:
             return
@@ -98,7 +109,8 @@ class Deploys:
         if summary.result == "success":
             what = "deployed" if job.action == "run" else {
                 "promote": "promoted", "abort": "aborted", "rollback": "rolled back"}[job.action]
-            self.app.notify(f"{what} {summary.app} to {summary.target} in {took}",
+            where = "to" if job.action == "run" else "on"
+            self.app.notify(f"{what} {summary.app} {where} {summary.target} in {took}",
                             title="deploy succeeded", timeout=NOTIFY_SECONDS)
         elif summary.result == "cancelled":
             self.app.notify(f"{job.title} cancelled after {took}; the live Service stays on "
@@ -111,7 +123,9 @@ class Deploys:
 
 
 def status_line(title: str, progress: Progress, cancelling: bool = False) -> tuple[str, str]:
-    """(text, state) for the header: `▶ hello → demo  rollout 40% 0:12`, `✓ … 23.1s`."""
+    """(text, state) for the header: `▶ hello → demo  rollout 40% 12.0s`, `✓ … 23.1s`."""
+    from pipelines.report import seconds_text
+
     took = seconds_text(progress.elapsed)
     if progress.state == "running":
         percent = f" {progress.fraction:.0%}" if progress.fraction is not None else ""
