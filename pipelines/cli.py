@@ -170,7 +170,7 @@ def cmd_run(ns: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 
     spec = _spec(ns)
     timeout = _timeout(ns)
-    return _reported(ns, out, err, lambda emit, cancel: execute(
+    return _reported(ns, out, err, spec, lambda emit, cancel: execute(
         spec, ns.target, emit, cancel, dry_run=ns.dry_run, demo=ns.demo,
         kubeconfig=ns.kubeconfig, request_timeout=timeout))
 
@@ -181,7 +181,7 @@ def cmd_action(ns: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 
     spec = _bluegreen_spec(ns)
     timeout = _timeout(ns)
-    return _reported(ns, out, err, lambda emit, cancel: execute_action(
+    return _reported(ns, out, err, spec, lambda emit, cancel: execute_action(
         spec, ns.target, ns.action, emit, cancel, demo=ns.demo, kubeconfig=ns.kubeconfig,
         request_timeout=timeout))
 
@@ -196,25 +196,51 @@ def _bluegreen_spec(ns: argparse.Namespace) -> PipelineSpec:
     return spec
 
 
-def _reported(ns: argparse.Namespace, out: TextIO, err: TextIO,
+def _reported(ns: argparse.Namespace, out: TextIO, err: TextIO, spec: PipelineSpec,
               start: Callable[[Any, Any], RunOutcome]) -> int:
-    """Run `start(emit, cancel)` in a thread with the reporter the flags ask for; write the
+    """Run `start(emit, cancel)` in a thread with the reporter the flags ask for, recording
+    it in the deploy history as the explorer's runs are (so `:runs` lists it); write the
     summary where asked; the run's exit code."""
-    from pipelines.events import CancelToken
+    from pipelines.events import CancelToken, Event
+    from pipelines.history import RunHistory, new_run_id, recording
 
     if ns.summary_file is not None and not ns.summary_file.parent.is_dir():
         raise KubedeckError(f"error: --summary-file {ns.summary_file}: the directory "
                             f"{ns.summary_file.parent} does not exist", EXIT_USAGE)
     reporter = _reporter(ns, err if ns.json else out)
     cancel = CancelToken()
-    outcome = wait_cancellable(lambda: start(reporter, cancel), cancel, err,
-                               tick=getattr(reporter, "tick", None))
+    where, demo = _recorded_where(spec, ns)
+    with recording(RunHistory(), new_run_id(spec.app), spec_path=spec.path, action=ns.action,
+                   where=where, demo=demo) as rec:
+        def emit(event: Event) -> None:
+            reporter(event)
+            rec.emit(event)
+
+        outcome = wait_cancellable(lambda: start(emit, cancel), cancel, err,
+                                   tick=getattr(reporter, "tick", None))
     if ns.summary_file is not None:
         write_summary_file(ns.summary_file, outcome.summary)
     if ns.json:
         out.write(summary_json(outcome.summary))
         out.flush()
     return outcome.exit_code
+
+
+def _recorded_where(spec: PipelineSpec, ns: argparse.Namespace) -> tuple[str, bool]:
+    """(where, demo) for the history record: the target the runner will pick, described as
+    the explorer describes it. A target that cannot be picked fails the run itself before
+    it records anything, with the runner's own message."""
+    from dataclasses import replace
+
+    from pipelines.targets import choose_target, current_context, describe
+
+    current = None if ns.target else current_context(ns.kubeconfig)
+    try:
+        target = choose_target(spec, ns.target, current=current, demo=ns.demo)
+    except KubedeckError:
+        return "", ns.demo
+    demo = ns.demo or target.demo
+    return describe(replace(target, demo=demo)), demo
 
 
 def wait_cancellable(fn: Callable[[], RunOutcome], cancel, err: TextIO, *,
