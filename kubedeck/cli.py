@@ -59,6 +59,9 @@ def _explorer_flags() -> argparse.ArgumentParser:
                    help='The view to open first, as typed after ":" (e.g. deploy, "po kube-system")')
     g.add_argument("--readonly", action="store_true", default=s,
                    help="Disable every action that changes the cluster")
+    g.add_argument("--pipeline", default=s, metavar="FILE",
+                   help="The pipeline file the deploy key (D) runs (default: ./kubedeck.yaml; "
+                        "in the demo, its sample app's)")
     return p
 
 
@@ -320,7 +323,8 @@ def cmd_explorer(ns: argparse.Namespace, demo: bool) -> int:
         kubeconfig=_opt(ns, "kubeconfig"), context=_opt(ns, "context"),
         namespace=_opt(ns, "namespace"), all_namespaces=bool(_opt(ns, "all_namespaces", False)),
         request_timeout=_opt(ns, "request_timeout"), command=_opt(ns, "start_command"),
-        readonly=bool(_opt(ns, "readonly", False)), demo=demo, gke=_opt(ns, "gke"))
+        readonly=bool(_opt(ns, "readonly", False)), demo=demo, gke=_opt(ns, "gke"),
+        pipeline=_opt(ns, "pipeline"))
     return find_frontend("explorer")(options)
 
 

@@ -26,6 +26,7 @@ class ExplorerOptions:
     readonly: bool = False
     demo: bool = False
     gke: str | None = None  # PROJECT/LOCATION/CLUSTER: open on a GKE cluster, no kubeconfig
+    pipeline: str | None = None  # --pipeline FILE: what the deploy key runs
 
 
 @dataclass(frozen=True)

@@ -2,9 +2,9 @@
 the `explorer` entry point.
 
 Everything that can fail for a reason the user must fix (config file, kubeconfig, context,
-an unreachable server, Google credentials or permissions, an unknown `-c` kind) is checked
-here, before the terminal switches to the TUI, so it is reported as the same one line
-`kubedeck get` prints.
+an unreachable server, Google credentials or permissions, an unknown `-c` kind, a missing or
+broken `--pipeline` file) is checked here, before the terminal switches to the TUI, so it is
+reported as the same one line `kubedeck get` prints.
 """
 
 from __future__ import annotations
@@ -13,6 +13,8 @@ import sys
 import tempfile
 from collections.abc import Callable
 from dataclasses import replace
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 from kubedeck.config import Config, load_config
 from kubedeck.frontends import ExplorerOptions
@@ -22,7 +24,11 @@ from tui import keymap
 from tui.app import KubedeckApp
 from tui.cloud_access import CloudAccess
 from tui.commands import CommandError, parse
+from tui.deploys import DeploySetup
 from tui.session import Session
+
+if TYPE_CHECKING:
+    from kubedeck.demo import RunningDemo
 
 
 def run(options: ExplorerOptions) -> int:
@@ -33,19 +39,26 @@ def run(options: ExplorerOptions) -> int:
 
         if not (options.namespace or options.all_namespaces):
             options = replace(options, all_namespaces=True)  # the whole demo world at once
+        from pipelines.sample import materialize
+
         with tempfile.TemporaryDirectory(prefix="kubedeck-demo-") as folder, \
                 running_demo(folder) as demo:
             return _run_app(build_app(options, config, kubeconfig_path=demo.kubeconfig,
                                       discovery_cache=False,
-                                      cloud=CloudAccess(demo.cloud_context)))
+                                      cloud=CloudAccess(demo.cloud_context), demo=demo,
+                                      sample=materialize(Path(folder))))
     return _run_app(build_app(options, config))
 
 
 def build_app(options: ExplorerOptions, config: Config, *, kubeconfig_path: str | None = None,
               discovery_cache: bool = True, clock: Callable[[], float] | None = None,
-              cloud: CloudAccess | None = None) -> KubedeckApp:
-    """Connect and check the first view; raises KubedeckError with a one-line message.
-    `cloud` serves `:gke` and `:images` (default: ADC, made on first use)."""
+              cloud: CloudAccess | None = None, demo: RunningDemo | None = None,
+              sample: Path | None = None) -> KubedeckApp:
+    """Check the pipeline file, connect and check the first view; raises KubedeckError with
+    a one-line message. `cloud` serves `:gke` and `:images` (default: ADC, made on first
+    use); `demo` is the embedded world deploys go to in `kubedeck demo`, `sample` its sample
+    app's folder."""
+    deploys = DeploySetup(pipeline=pipeline_file(options), demo=demo, sample=sample)
     try:
         timeout = parse_request_timeout(options.request_timeout)
     except ValueError as exc:
@@ -71,7 +84,25 @@ def build_app(options: ExplorerOptions, config: Config, *, kubeconfig_path: str 
         message = str(exc).removeprefix("error: ")
         raise KubedeckError(f'error: -c "{command}": {message}', exit_code=2) from None
     return KubedeckApp(session, clock=clock, start_command=command, readonly=options.readonly,
-                       discovery_cache=discovery_cache, cloud=cloud)
+                       discovery_cache=discovery_cache, cloud=cloud, deploys=deploys)
+
+
+def pipeline_file(options: ExplorerOptions) -> Path | None:
+    """`--pipeline FILE`, absolute and checked: a missing or broken file is a usage error
+    now rather than a surprise at the first deploy."""
+    if options.pipeline is None:
+        return None
+    path = Path(options.pipeline).expanduser().absolute()
+    if not path.is_file():
+        raise KubedeckError(f"error: --pipeline {options.pipeline}: no such file (give the "
+                            "path of a kubedeck.yaml; `kubedeck init` writes one)", exit_code=2)
+    from pipelines.spec import load_spec
+
+    try:
+        load_spec(path)
+    except KubedeckError as exc:
+        raise KubedeckError(f"error: --pipeline: {exc.message}", exit_code=2) from None
+    return path
 
 
 def _open_gke(options: ExplorerOptions, config: Config, timeout: float | None,

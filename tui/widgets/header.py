@@ -1,4 +1,5 @@
-"""The k9s-style header: who and where we are, the namespace keys, and the connection state."""
+"""The k9s-style header: who and where we are, the namespace keys, the connection state and
+the deploy job's one line (it runs on while the user browses, so its state stays in sight)."""
 
 from __future__ import annotations
 
@@ -9,14 +10,16 @@ from textual.widgets import Static
 from kubedeck import __version__
 
 ROWS = 6  # the header's height: namespace keys wrap into more columns, as k9s shows them
+DEPLOY_STYLES = {"running": "yellow", "success": "green", "failed": "red", "cancelled": "dim"}
 
 
 class AppHeader(Static):
     """Context, cluster, server, user, namespace and versions on the left, `<0> all <1> …`
-    namespace shortcuts beside them; redrawn when the session, namespace or link changes."""
+    namespace shortcuts beside them, the deploy line under the link; redrawn when the session,
+    namespace, link or deploy state changes."""
 
     def on_mount(self) -> None:
-        for name in ("session_rev", "connection_state", "namespace_keys"):
+        for name in ("session_rev", "connection_state", "namespace_keys", "deploy_status"):
             self.watch(self.app, name, self._refresh_info, init=False)
         self._refresh_info()
 
@@ -59,6 +62,9 @@ class AppHeader(Static):
         status.add_column(no_wrap=True)
         status.add_row(Text("Namespace: ", style="bold") + Text(current or "all"))
         status.add_row(link)
+        deploy, state = app.deploy_status
+        if deploy:
+            status.add_row(Text(deploy, style=DEPLOY_STYLES.get(state, "")))
         outer = Table.grid(padding=(0, 3))
         outer.add_column()
         outer.add_column()
