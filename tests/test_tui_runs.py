@@ -5,9 +5,7 @@ listed as running and then once as its result."""
 
 from __future__ import annotations
 
-import sys
 import threading
-import types
 from pathlib import Path
 
 import pytest
@@ -124,14 +122,11 @@ class FlowCalls:
 
 @pytest.fixture
 def flow(monkeypatch: pytest.MonkeyPatch) -> FlowCalls:
+    from tui import deploy_flow
+
     calls = FlowCalls()
-    try:
-        import tui.deploy_flow as module
-    except ImportError:  # not landed yet: the runs view imports it only when asked
-        module = types.ModuleType("tui.deploy_flow")
-        monkeypatch.setitem(sys.modules, "tui.deploy_flow", module)
-    monkeypatch.setattr(module, "request_deploy", calls.request_deploy, raising=False)
-    monkeypatch.setattr(module, "open_job", calls.open_job, raising=False)
+    monkeypatch.setattr(deploy_flow, "request_deploy", calls.request_deploy)
+    monkeypatch.setattr(deploy_flow, "open_job", calls.open_job)
     return calls
 
 
@@ -274,6 +269,39 @@ async def test_r_asks_the_deploy_flow_for_the_records_request(demo_world, histor
         await pilot.press("down", "r")
         await wait_for(pilot, lambda: len(flow.requests) == 2, what="the second request")
         assert flow.requests[1] == RunRequest(spec_file, "demo", "run")
+
+
+@pytest.mark.asyncio
+async def test_r_goes_through_the_real_confirmation_to_a_new_job(demo_world, spec_file,
+                                                                 tmp_path, monkeypatch):
+    from tui.screens.deploy import DeployScreen
+    from tui.screens.deploy_dialogs import DeployConfirmDialog
+
+    monkeypatch.chdir(tmp_path)
+    gate = GatedRun(started=demo_world.clock.now())
+    monkeypatch.setattr(runner, "execute", gate)
+    history = RunHistory(tmp_path / "runs")
+    history.add(rec("r-sim", 300, demo_world.clock.now(), spec_file, target="sim",
+                    where='kubeconfig context "kubedeck-demo"', demo=False))
+    app = runs_app(demo_world, history)
+    async with app.run_test(size=(160, 40)) as pilot:
+        screen = await runs_view(pilot, 1)
+        await pilot.press("r")
+        await wait_for(pilot, lambda: isinstance(app.screen, DeployConfirmDialog),
+                       what="the confirmation")
+        await pilot.press("y")
+        try:
+            await wait_for(pilot, lambda: isinstance(app.screen, DeployScreen),
+                           what="the deploy screen")
+            (job,) = app.deploys.jobs
+            assert app.screen.job is job
+            assert job.plan.request == RunRequest(spec_file.resolve(), "sim")
+            await pilot.press("escape")
+            await wait_for(pilot, lambda: app.screen is screen and len(screen.rows) == 2,
+                           what="the new run in the list")
+            assert screen.rows[0].job is job
+        finally:
+            gate.release.set()
 
 
 @pytest.mark.asyncio
