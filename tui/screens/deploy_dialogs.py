@@ -75,10 +75,6 @@ class PipelineFileDialog(_Dialog["DeployPlan"]):
     def on_mount(self) -> None:
         self.query_one("#path", Input).focus()
 
-    def on_option_list_option_highlighted(self, event: OptionList.OptionHighlighted) -> None:
-        event.stop()
-        self.query_one("#path", Input).value = event.option.id or ""
-
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         event.stop()
         self.query_one("#path", Input).value = event.option.id or ""
