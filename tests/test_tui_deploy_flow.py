@@ -186,6 +186,25 @@ async def test_ok_starts_the_job_opens_its_screen_and_the_header_follows(demo_wo
 
 
 @pytest.mark.asyncio
+async def test_a_job_started_meanwhile_wins_and_ok_says_so(demo_world, workdir, gate):
+    from pipelines.job import plan
+
+    path = write_pipeline(workdir, targets=SIM_TARGET)
+    app = make_app(demo_world)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_view(pilot, app, "pods")
+        dialog = await press_deploy(pilot, app, DeployConfirmDialog)
+        other = app.deploys.start(plan(RunRequest(path), current_context="kubedeck-demo"))
+        await pilot.press("y")
+        await wait_for(pilot, lambda: app.screen is not dialog, what="the dialog to close")
+        await wait_for(pilot, lambda: app.flash_message[0] != "", what="the flash")
+        assert app.flash_message == ("hello → sim is still running: wait for it or cancel it",
+                                     "warning")
+        assert app.deploys.jobs == [other]
+    app.session.close()
+
+
+@pytest.mark.asyncio
 async def test_several_targets_and_no_match_refuse_ok_until_one_is_picked(demo_world, workdir,
                                                                          gate):
     write_pipeline(workdir, targets=TWO_TARGETS)
@@ -429,3 +448,57 @@ async def test_the_header_shows_the_job_in_its_state_colour(demo_world, workdir,
                        what="the success line")
         assert header_line(app, "✓")[1] == "green"
     app.session.close()
+
+
+# -- kubedeck demo ---------------------------------------------------------------------------------
+
+def test_kubedeck_demo_gives_the_explorer_its_world_and_a_fresh_sample(monkeypatch, tmp_path):
+    for name in ("XDG_CACHE_HOME", "XDG_CONFIG_HOME", "XDG_STATE_HOME"):
+        monkeypatch.setenv(name, str(tmp_path / name.lower()))
+    monkeypatch.delenv("KUBEDECK_CONFIG", raising=False)
+    seen: dict = {}
+
+    def run_app(app) -> int:
+        deploys = app.deploys
+        seen.update(demo=deploys.demo, pipeline=deploys.pipeline, sample=deploys.sample,
+                    files=sorted(p.name for p in deploys.sample.iterdir()))
+        app.session.close()
+        return 0
+
+    monkeypatch.setattr(launch, "_run_app", run_app)
+    assert launch.run(ExplorerOptions(demo=True)) == 0
+    assert seen["demo"] is not None and seen["pipeline"] is None
+    assert seen["sample"].name == "sample-app" and "kubedeck-demo-" in str(seen["sample"])
+    assert seen["files"] == ["Dockerfile", "app.py", "kubedeck.broken.yaml", "kubedeck.yaml"]
+    assert not seen["sample"].exists()  # the demo's temporary folder went with it
+
+
+@pytest.mark.asyncio
+async def test_the_demo_sample_deploys_into_the_embedded_world(workdir, tmp_path, monkeypatch):
+    from kubedeck.demo import running_demo
+    from pipelines.sample import materialize
+    from tui.screens.deploy import DeployScreen
+
+    for name in ("XDG_CACHE_HOME", "XDG_CONFIG_HOME", "XDG_STATE_HOME"):
+        monkeypatch.setenv(name, str(tmp_path / name.lower()))
+    monkeypatch.delenv("KUBEDECK_CONFIG", raising=False)
+    with running_demo(str(tmp_path)) as world:
+        app = launch.build_app(ExplorerOptions(all_namespaces=True), Config(),
+                               kubeconfig_path=world.kubeconfig, discovery_cache=False,
+                               demo=world, sample=materialize(tmp_path))
+        async with app.run_test(size=(140, 40)) as pilot:
+            await wait_view(pilot, app, "pods")
+            dialog = await press_deploy(pilot, app, DeployConfirmDialog)
+            assert "demo: the embedded demo cluster, namespace shop" in dialog_text(app)
+            await pilot.press("y")
+            await wait_for(pilot, lambda: isinstance(app.screen, DeployScreen),
+                           what="the deploy screen")
+            [job] = app.deploys.jobs
+            assert job.plan is dialog.plan
+            await wait_for(pilot, lambda: job.done, timeout=90, what="the run")
+            assert job.state == "success", job.summary.reason
+            await wait_for(pilot, lambda: app.deploy_status[1] == "success", what="the header")
+            cluster = world.cluster
+            service = cluster.get(cluster.type_for("services"), "shop", "shop-web")
+            assert service["spec"]["selector"]["kubedeck.dev/color"] == "blue"
+        app.session.close()

@@ -43,6 +43,12 @@ class Planner:
     suggestions: tuple[str, ...] = ()
 
 
+def say(label: Label, text: str) -> None:
+    """A status or error line takes room only while it has something to say."""
+    label.update(text)
+    label.display = bool(text)
+
+
 class PipelineFileDialog(_Dialog["DeployPlan"]):
     """Ask for the pipeline file; a file that does not load says why here, and the dialog
     stays until a good one is given or the user cancels."""
@@ -50,6 +56,8 @@ class PipelineFileDialog(_Dialog["DeployPlan"]):
     DEFAULT_CSS = """
     PipelineFileDialog #files { height: auto; max-height: 8; margin-top: 1; }
     PipelineFileDialog #status { color: $text-muted; }
+    PipelineFileDialog #status, PipelineFileDialog #error { display: none; }
+    PipelineFileDialog Label { width: 100%; }
     """
 
     def __init__(self, planner: Planner, reason: str = "") -> None:
@@ -93,8 +101,8 @@ class PipelineFileDialog(_Dialog["DeployPlan"]):
             return
         self.checking = True
         self.query_one("#ok", Button).disabled = True
-        self.query_one("#status", Label).update(f"reading {text}…")
-        self.query_one("#error", Label).update("")
+        say(self.query_one("#status", Label), f"reading {text}…")
+        say(self.query_one("#error", Label), "")
         self._plan(text)
 
     @work(thread=True, exclusive=True, group="pipeline-file", exit_on_error=False)
@@ -115,8 +123,8 @@ class PipelineFileDialog(_Dialog["DeployPlan"]):
         if not self.is_attached:
             return
         self.query_one("#ok", Button).disabled = False
-        self.query_one("#status", Label).update("")
-        self.query_one("#error", Label).update(message.removeprefix("error: "))
+        say(self.query_one("#status", Label), "")
+        say(self.query_one("#error", Label), message.removeprefix("error: "))
 
 
 class DeployConfirmDialog(_Dialog["DeployPlan"]):
@@ -131,6 +139,10 @@ class DeployConfirmDialog(_Dialog["DeployPlan"]):
     DeployConfirmDialog #details { margin-bottom: 1; }
     DeployConfirmDialog #target { width: 1fr; }
     DeployConfirmDialog #status { color: $text-muted; }
+    DeployConfirmDialog #choice, DeployConfirmDialog #status, DeployConfirmDialog #error {
+        display: none;
+    }
+    DeployConfirmDialog Label { width: 100%; }
     DeployConfirmDialog Horizontal.buttons #file { margin-left: 0; }
     """
 
@@ -177,7 +189,7 @@ class DeployConfirmDialog(_Dialog["DeployPlan"]):
             select.set_options([(name, name) for name in plan.targets])
             if plan.target is not None:
                 select.value = plan.target.name
-        self.query_one("#choice", Label).update(
+        say(self.query_one("#choice", Label),
             f"choose a target: {plan.choice}" if plan.target is None else "")
         checkbox = self.query_one("#auto-promote", Checkbox)
         checkbox.display = plan.spec.deploy.strategy == "bluegreen" and action == "run"
@@ -192,7 +204,7 @@ class DeployConfirmDialog(_Dialog["DeployPlan"]):
         if isinstance(event.value, str) and (self.plan.target is None
                                              or event.value != self.plan.target.name):
             self.plan = self.plan.with_target(event.value)
-            self.query_one("#error", Label).update("")
+            say(self.query_one("#error", Label), "")
             self._show()
 
     def on_checkbox_changed(self, event: Checkbox.Changed) -> None:
@@ -209,13 +221,13 @@ class DeployConfirmDialog(_Dialog["DeployPlan"]):
     def _file_chosen(self, planned: DeployPlan | None) -> None:
         if planned is not None:
             self.plan = planned
-            self.query_one("#error", Label).update("")
+            say(self.query_one("#error", Label), "")
             self._show()
 
     def _replan(self, request: RunRequest, what: str) -> None:
         self.planning = True
         self.query_one("#ok", Button).disabled = True
-        self.query_one("#status", Label).update(f"updating the {what}…")
+        say(self.query_one("#status", Label), f"updating the {what}…")
         self._plan(request)
 
     @work(thread=True, exclusive=True, group="deploy-replan", exit_on_error=False)
@@ -232,8 +244,8 @@ class DeployConfirmDialog(_Dialog["DeployPlan"]):
         if not self.is_attached:
             return
         self.query_one("#ok", Button).disabled = False
-        self.query_one("#status", Label).update("")
-        self.query_one("#error", Label).update(error.removeprefix("error: "))
+        say(self.query_one("#status", Label), "")
+        say(self.query_one("#error", Label), error.removeprefix("error: "))
         if planned is not None:
             self.plan = planned
             self._show()
@@ -247,7 +259,7 @@ class DeployConfirmDialog(_Dialog["DeployPlan"]):
         if self.planning:
             return
         if self.plan.target is None:
-            self.query_one("#error", Label).update("pick a target first")
+            say(self.query_one("#error", Label), "pick a target first")
             self.query_one("#target", Select).focus()
             return
         self.dismiss(self.plan)
