@@ -319,6 +319,7 @@ async def test_the_confirmation_can_switch_to_another_file(demo_world, workdir, 
         await pilot.press("tab", "enter")  # the list's first file
         await wait_for_screen(pilot, app, DeployConfirmDialog)
         assert app.screen is confirm and confirm.plan.spec.app == "hello-staging"
+        assert app.focused is confirm.query_one("#cancel")
         assert "Deploy hello-staging?" in dialog_text(app)
         await pilot.press("y")
         await wait_for(pilot, lambda: len(gate.specs) == 1, what="the run")

@@ -223,6 +223,7 @@ class DeployConfirmDialog(_Dialog["DeployPlan"]):
             self.plan = planned
             say(self.query_one("#error", Label), "")
             self._show()
+            self.query_one("#target" if planned.target is None else "#cancel").focus()
 
     def _replan(self, request: RunRequest, what: str) -> None:
         self.planning = True
