@@ -6,6 +6,8 @@ demo world, telling the new release's pods from the old ones by digest."""
 
 from __future__ import annotations
 
+import io
+
 import pytest
 from deploy_screen_support import (
     NAMESPACE,
@@ -21,13 +23,16 @@ from deploy_screen_support import (
     scripted_job,
     set_image,
 )
+from rich.console import Console
 from textual.widgets import ProgressBar
 from tui_support import build_app, wait_for
 
+from pipelines.events import StageFailed, StageProgress, StageStarted
 from tui.screens.deploy import WAIT_FOR_END, DeployScreen
 from tui.screens.dialogs import ConfirmDialog
+from tui.widgets.deploy_pods import PodRow, PodSelector, PodTable, selector_of_live
+from tui.widgets.deploy_stages import StageBoard
 
-pytestmark = pytest.mark.asyncio
 SIZE = (120, 40)
 
 
@@ -54,6 +59,7 @@ def app(demo_world):
     app.session.close()
 
 
+@pytest.mark.asyncio
 async def test_stages_log_diff_and_failure_as_the_run_goes(app, demo_world, tmp_path):
     script = Script(Clock(), rolling_to_failure())
     job = scripted_job(tmp_path, demo_world, script)
@@ -112,6 +118,7 @@ async def test_stages_log_diff_and_failure_as_the_run_goes(app, demo_world, tmp_
         assert screen.query_one("#stage-rollout").has_class("-failed")
 
 
+@pytest.mark.asyncio
 async def test_leaving_and_opening_again_replays_the_whole_run(app, demo_world, tmp_path):
     script = Script(Clock(), rolling_to_failure())
     job = scripted_job(tmp_path, demo_world, script)
@@ -136,6 +143,7 @@ async def test_leaving_and_opening_again_replays_the_whole_run(app, demo_world, 
         assert "+      - image:" in again.output.diff_text()
 
 
+@pytest.mark.asyncio
 async def test_cancel_asks_first_and_the_run_ends_cancelled(app, demo_world, tmp_path):
     script = Script(Clock(), rolling_to_failure())
     job = scripted_job(tmp_path, demo_world, script)
@@ -168,6 +176,7 @@ async def test_cancel_asks_first_and_the_run_ends_cancelled(app, demo_world, tmp
         assert app.flash_message[0].startswith("nothing to cancel: hello → web already ended")
 
 
+@pytest.mark.asyncio
 async def test_the_stage_line_says_cancelling_until_the_run_stops(app, demo_world, tmp_path):
     script = Script(Clock(), rolling_to_failure(), deaf=1)
     job = scripted_job(tmp_path, demo_world, script)
@@ -183,6 +192,7 @@ async def test_the_stage_line_says_cancelling_until_the_run_stops(app, demo_worl
         assert job.state == "cancelled"
 
 
+@pytest.mark.asyncio
 async def test_bluegreen_keys_wait_for_the_end_of_the_run(app, demo_world, tmp_path):
     phases = built_and_rendered()
     script = Script(Clock(), [phases[0], phases[1]])
@@ -199,6 +209,7 @@ async def test_bluegreen_keys_wait_for_the_end_of_the_run(app, demo_world, tmp_p
         await wait_for(pilot, lambda: job.done, what="the end")
 
 
+@pytest.mark.asyncio
 async def test_promote_after_the_end_asks_and_opens_the_promotion(app, demo_world, tmp_path):
     phases = built_and_rendered()
     script = Script(Clock(), [phases[0] + phases[1]])
@@ -227,6 +238,26 @@ async def test_promote_after_the_end_asks_and_opens_the_promotion(app, demo_worl
         assert promotion.job.state == "failed"
 
 
+@pytest.mark.asyncio
+async def test_rerun_after_the_end_asks_through_the_deploy_flow(app, demo_world, tmp_path):
+    from tui.screens.deploy_dialogs import DeployConfirmDialog
+
+    script = Script(Clock(), [built_and_rendered()[0]])
+    job = scripted_job(tmp_path, demo_world, script)
+    async with app.run_test(size=SIZE) as pilot:
+        job.start()
+        screen = await open_screen(pilot, app, job)
+        await wait_for(pilot, lambda: job.done, what="the end")
+        await pilot.press("R")
+        await wait_for(pilot, lambda: isinstance(app.screen, DeployConfirmDialog),
+                       what="the confirmation of the re-run")
+        assert app.screen.plan.request == job.plan.request
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: app.screen is screen, what="back on the screen")
+        assert app.deploys.jobs == []
+
+
+@pytest.mark.asyncio
 async def test_promote_abort_rollback_are_for_blue_green_only(app, demo_world, tmp_path):
     script = Script(Clock(), [built_and_rendered()[0]])
     job = scripted_job(tmp_path, demo_world, script)
@@ -240,6 +271,7 @@ async def test_promote_abort_rollback_are_for_blue_green_only(app, demo_world, t
         assert screen.colors is None and not screen.query("#deploy-colors")
 
 
+@pytest.mark.asyncio
 async def test_read_only_hides_and_refuses_the_mutating_keys(demo_world, tmp_path):
     app = build_app(demo_world, probe_seconds=0, readonly=True)
     script = Script(Clock(), [built_and_rendered()[0], []])
@@ -265,6 +297,7 @@ async def test_read_only_hides_and_refuses_the_mutating_keys(demo_world, tmp_pat
         app.session.close()
 
 
+@pytest.mark.asyncio
 async def test_autoscroll_toggles(app, demo_world, tmp_path):
     script = Script(Clock(), [built_and_rendered()[0]])
     job = scripted_job(tmp_path, demo_world, script)
@@ -279,6 +312,7 @@ async def test_autoscroll_toggles(app, demo_world, tmp_path):
         assert screen.output.follow
 
 
+@pytest.mark.asyncio
 async def test_the_pods_pane_tells_new_pods_from_old_ones(app, demo_world, tmp_path):
     cluster = demo_world.cluster
     create_namespace(cluster)
@@ -310,3 +344,53 @@ async def test_the_pods_pane_tells_new_pods_from_old_ones(app, demo_world, tmp_p
         assert screen.pods_pane.heading == f"Pods · namespace {NAMESPACE} · 1 new, 2 old"
         script.release()
         await wait_for(pilot, lambda: job.done, what="the end")
+
+
+# -- the pieces without a screen -----------------------------------------------------------------
+
+def test_the_board_keeps_a_fraction_marks_cancels_and_restarts_stages():
+    board = StageBoard()
+    board.feed(0.0, StageStarted("rollout", "hello"))
+    board.feed(1.0, StageProgress("rollout", "1/2 updated", 0.5))
+    board.feed(2.0, StageProgress("rollout", "waiting for the pod to be ready"))
+    rollout = board.row("rollout")
+    assert (rollout.fraction, rollout.message) == (0.5, "waiting for the pod to be ready")
+    assert rollout.elapsed(3.5) == 3.5
+    board.feed(4.0, StageFailed("rollout", 4.0, "cancelled"))
+    assert board.row("rollout").state == "cancelled" and board.row("rollout").elapsed(9) == 4.0
+    board.feed(5.0, StageStarted("rollout", "again"))
+    again = board.row("rollout")
+    assert (again.state, again.started, again.fraction) == ("running", 5.0, None)
+
+
+def test_a_blue_green_action_finds_both_colours_pods_by_the_live_selectors():
+    def deployment(color: str) -> dict:
+        return {"spec": {"selector": {"matchLabels": {"app": "hello",
+                                                      "kubedeck.dev/color": color}}}}
+
+    selector = selector_of_live([deployment("blue"), deployment("green")])
+    assert selector == PodSelector(({"app": "hello"},))
+    assert selector.server_side() == "app=hello"
+    assert selector.matches({"app": "hello", "kubedeck.dev/color": "green"})
+    assert not selector.matches({"app": "other"})
+    two = PodSelector(({"app": "hello", "tier": "web"}, {"app": "hello", "tier": "worker"}))
+    assert two.server_side() == "app=hello"
+    assert two.matches({"app": "hello", "tier": "worker"}) and not two.matches({"app": "hello"})
+
+
+def test_a_narrow_pods_pane_drops_columns_then_cuts_names_in_the_middle():
+    rows = [PodRow("hello-green-764d7cd9cf-mcwpd", "0/1", "ContainerCreating", "0", "5s",
+                   "new", "green"),
+            PodRow("hello-blue-64bc88ff57-9g45c", "1/1", "Running", "0", "2m", "old", "blue")]
+    table = PodTable(rows, {})
+    assert list(table.layout(200)) == ["NAME", "READY", "STATUS", "RESTARTS", "AGE",
+                                       "VERSION", "COLOR"]
+    assert list(table.layout(70)) == ["NAME", "READY", "STATUS", "VERSION", "COLOR"]
+    narrow = table.layout(40)
+    assert list(narrow) == ["NAME", "READY", "STATUS", "VERSION"]
+    assert sum(narrow.values()) + 2 * 3 <= 40
+    console = Console(width=40, file=io.StringIO())
+    console.print(table)
+    lines = console.file.getvalue().splitlines()
+    assert lines[0].split() == ["NAME", "READY", "STATUS", "VERSION"]
+    assert lines[1].split() == ["hello-…mcwpd", "0/1", "Container…", "new"]

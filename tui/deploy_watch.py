@@ -13,6 +13,7 @@ import threading
 
 import msgspec
 
+from kubedeck.kube.errors import KubedeckError
 from kubedeck.kube.reflector import Reflector
 from kubedeck.kube.reflector_codec import SchemaDecoder
 from pipelines.bluegreen import BlueGreenStatus, status
@@ -28,7 +29,6 @@ class ClusterLink:
     def __init__(self, job: DeployJob, resolved: ResolvedTarget) -> None:
         self.job = job
         self.resolved = resolved
-        self.changed = threading.Event()  # set by the reflector: the pods pane redraws
         self._lock = threading.Lock()
         self._reflector: Reflector | None = None
         self._selector: PodSelector | None = None
@@ -56,6 +56,7 @@ class ClusterLink:
         coloured Deployments (labelled kubedeck.dev/app=<app> by the deploy)."""
         deployments = self.resolved.discovery.resolve("deployments.apps")
         with self._lock:
+            self._check_open()
             raw = self.resolved.conn.get(deployments.path(self.namespace),
                                          {"labelSelector": f"{APP_LABEL}={self.job.spec.app}"})
         return selector_of_live(msgspec.json.decode(raw).get("items") or ())
@@ -67,12 +68,10 @@ class ClusterLink:
         self.stop_watch()
         self._selector = selector
         if not selector.match:
-            self.changed.set()
             return
         reflector = Reflector(self.resolved.conn, self.resolved.discovery.resolve("pods"),
                               self.namespace, selector.server_side() or None,
-                              decode=SchemaDecoder(DeployPod),
-                              on_batch=lambda _batch: self.changed.set())
+                              decode=SchemaDecoder(DeployPod))
         self._reflector = reflector
         reflector.start()
 
@@ -106,12 +105,17 @@ class ClusterLink:
     def colors(self) -> BlueGreenStatus:
         """The recorded rollout state, the live colour and each colour's replicas."""
         with self._lock:
+            self._check_open()
             return status(self.resolved.conn, self.resolved.discovery, self.job.spec,
                           self.job.target)
 
+    def _check_open(self) -> None:
+        if self._closed:
+            raise KubedeckError("the deploy screen was closed, and its connection with it")
+
     def close(self) -> None:
         """Stop the watch and drop the connection (blocking: joins the reflector)."""
-        self._closed = True
         self.stop_watch()
         with self._lock:
+            self._closed = True
             self.resolved.close()

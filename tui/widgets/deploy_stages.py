@@ -94,6 +94,16 @@ class StageBoard:
         return self._rows.get(stage)
 
 
+def shown_fraction(row: StageRow) -> float | None:
+    """What the bar shows: full on success; where it stopped on failure (an empty bar when
+    the stage never told, rather than an animation that looks like it still runs)."""
+    if row.state == "success":
+        return 1.0
+    if row.state == "running":
+        return row.fraction
+    return row.fraction or 0.0
+
+
 def mark(row: StageRow, now: float) -> str:
     """✓ ✗ ■, or a spinner frame that turns with the job's clock."""
     if row.state == "running":
@@ -158,7 +168,7 @@ class DeployStages(Vertical):
         cancelling = job.cancelling
         for row in board.rows():
             message = "cancelling…" if cancelling and row.state == "running" else row.message
-            fraction = 1.0 if row.state == "success" else row.fraction
+            fraction = shown_fraction(row)
             drawn = (mark(row, now), row.state, fraction, message,
                      seconds_text(row.elapsed(now)))
             if self._shown.get(row.stage) == drawn:
@@ -179,8 +189,7 @@ class DeployStages(Vertical):
         row.add_class("-started")
         _state_class(row, state)
         row.query_one(".stage-mark", Static).update(symbol)
-        row.query_one(".stage-message", Static).update(Text(message, no_wrap=True,
-                                                            overflow="ellipsis"))
+        row.query_one(".stage-message", Static).update(Text(message))
         row.query_one(".stage-time", Static).update(took)
         if before is None or before[2] != fraction:
             bar = row.query_one(ProgressBar)
