@@ -394,3 +394,6 @@ def test_a_narrow_pods_pane_drops_columns_then_cuts_names_in_the_middle():
     lines = console.file.getvalue().splitlines()
     assert lines[0].split() == ["NAME", "READY", "STATUS", "VERSION"]
     assert lines[1].split() == ["hello-…mcwpd", "0/1", "Container…", "new"]
+    running = PodTable([PodRow("shop-web-blue-69b55fd7f8-q5gwm", "1/1", "Running", "0", "1m",
+                               "old", "blue")], {})
+    assert running.layout(36) == {"NAME": 11, "READY": 5, "STATUS": 7, "VERSION": 7}

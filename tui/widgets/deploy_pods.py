@@ -117,7 +117,7 @@ PROBLEMS = ("Error", "CrashLoopBackOff", "ImagePullBackOff", "ErrImagePull", "OO
 # it down to a least width.
 SHRINK: tuple[tuple[str, int | None], ...] = (
     ("RESTARTS", None), ("AGE", None), ("NAME", 20), ("COLOR", None), ("NAME", 12),
-    ("STATUS", 8))
+    ("STATUS", 8), ("NAME", 9))
 
 
 class PodTable:
@@ -159,7 +159,7 @@ class PodTable:
             if least is None:
                 widths.pop(column)
             else:
-                widths[column] = max(least, widths[column] - over())
+                widths[column] = max(min(least, widths[column]), widths[column] - over())
         return widths
 
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
