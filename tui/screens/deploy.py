@@ -15,9 +15,10 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from textual import events, work
+from textual import events, on, work
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
+from textual.worker import Worker, WorkerState
 
 from kubedeck.kube.errors import KubedeckError
 from pipelines.bluegreen import BlueGreenStatus
@@ -241,6 +242,13 @@ class DeployScreen(ViewScreen):
         except KubedeckError as exc:
             result = f"cannot read the state: {exc.message.removeprefix('error: ')}"
         self._from_thread(self._show_colors, result)
+
+    @on(Worker.StateChanged)
+    def _colors_read_failed(self, event: Worker.StateChanged) -> None:
+        """A read that broke unexpectedly (the app flashes why) must not stop the polling."""
+        if event.worker.group == "deploy-colors" and event.state in (WorkerState.ERROR,
+                                                                     WorkerState.CANCELLED):
+            self._colors_busy = False
 
     def _show_colors(self, result: BlueGreenStatus | str) -> None:
         self._colors_busy = False
