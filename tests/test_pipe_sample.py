@@ -24,7 +24,7 @@ def test_materialize_copies_a_fresh_sample(tmp_path: Path):
     folder = materialize(tmp_path)
     assert folder == tmp_path / "sample-app"
     assert {p.name for p in folder.iterdir()} == {"app.py", "Dockerfile", "kubedeck.yaml",
-                                                  "kubedeck.broken.yaml"}
+                                                  "kubedeck.broken.yaml", ".dockerignore"}
     (folder / "kubedeck.yaml").write_text("edited by the user\n")
     (folder / "notes.txt").write_text("left over\n")
     again = materialize(tmp_path)
@@ -43,6 +43,18 @@ def test_both_releases_are_the_same_blue_green_app(tmp_path: Path):
     assert good.images[0].build_args == {}
     assert broken.images[0].build_args == {"BEHAVIOUR": "crashloop"}
     assert "broken release" in (folder / "kubedeck.broken.yaml").read_text().lower()
+
+
+def test_editing_a_pipeline_file_does_not_change_the_image_tag(tmp_path: Path):
+    from pipelines.job import RunRequest, plan
+
+    folder = materialize(tmp_path)
+    before = plan(RunRequest(folder / "kubedeck.yaml"), current_context=None, demo=True).tags
+    path = folder / "kubedeck.yaml"
+    path.write_text(path.read_text().replace("scaleDownDelay: 10s", "scaleDownDelay: 2s"))
+    assert plan(RunRequest(path), current_context=None, demo=True).tags == before
+    (folder / "app.py").write_text((folder / "app.py").read_text() + "\n# v2\n")
+    assert plan(RunRequest(path), current_context=None, demo=True).tags != before
 
 
 def endpoint_pods(conn, service: str) -> set[str]:

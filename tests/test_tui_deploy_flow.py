@@ -470,7 +470,8 @@ def test_kubedeck_demo_gives_the_explorer_its_world_and_a_fresh_sample(monkeypat
     assert launch.run(ExplorerOptions(demo=True)) == 0
     assert seen["demo"] is not None and seen["pipeline"] is None
     assert seen["sample"].name == "sample-app" and "kubedeck-demo-" in str(seen["sample"])
-    assert seen["files"] == ["Dockerfile", "app.py", "kubedeck.broken.yaml", "kubedeck.yaml"]
+    assert seen["files"] == [".dockerignore", "Dockerfile", "app.py", "kubedeck.broken.yaml",
+                             "kubedeck.yaml"]
     assert not seen["sample"].exists()  # the demo's temporary folder went with it
 
 

@@ -44,8 +44,10 @@ def open_job(app: KubedeckApp, job: DeployJob) -> None:
     from tui.screens.deploy import DeployScreen
 
     screen = app.screen
-    if isinstance(screen, DeployScreen) and getattr(screen, "job", None) is job:
-        return
+    if isinstance(screen, DeployScreen):
+        if screen.job is job:
+            return
+        app.pop_screen()  # one deploy screen in the stack: a re-run replaces the old run's
     app.push_view(DeployScreen(job))
 
 
