@@ -258,17 +258,37 @@ def test_log_lines_are_coloured_by_what_they_say():
 # -- re-run --------------------------------------------------------------------------------------
 
 @pytest.mark.asyncio
-async def test_r_asks_the_deploy_flow_for_the_records_request(demo_world, history, flow,
+async def test_r_asks_the_deploy_flow_for_the_records_request(demo_world, tmp_path, flow,
                                                              spec_file):
+    now = demo_world.clock.now()
+    history = RunHistory(tmp_path / "runs")
+    for record in (rec("r-run", 600, now, spec_file, target="sim", demo=False),
+                   rec("r-promote", 60, now, spec_file, target="sim", demo=False,
+                       strategy="bluegreen", action="promote")):
+        history.add(record)
     app = runs_app(demo_world, history)
+    async with app.run_test(size=(200, 40)) as pilot:
+        await runs_view(pilot, 2)
+        await pilot.press("r")
+        await wait_for(pilot, lambda: flow.requests, what="the re-run request")
+        assert flow.requests == [RunRequest(spec_file, "sim", "promote")]
+        await pilot.press("down", "r")
+        await wait_for(pilot, lambda: len(flow.requests) == 2, what="the second request")
+        assert flow.requests[1] == RunRequest(spec_file, "sim", "run")
+
+
+@pytest.mark.asyncio
+async def test_a_demo_run_is_not_re_run_against_a_real_cluster(demo_world, history, flow):
+    app = runs_app(demo_world, history)  # not kubedeck demo; the newest run went to the demo
     async with app.run_test(size=(200, 40)) as pilot:
         await runs_view(pilot, 4)
         await pilot.press("r")
-        await wait_for(pilot, lambda: flow.requests, what="the re-run request")
-        assert flow.requests == [RunRequest(spec_file, "demo", "promote")]
-        await pilot.press("down", "r")
-        await wait_for(pilot, lambda: len(flow.requests) == 2, what="the second request")
-        assert flow.requests[1] == RunRequest(spec_file, "demo", "run")
+        await wait_for(pilot, lambda: app.flash_message[0], what="the refusal")
+        assert app.flash_message == (
+            "cannot re-run here: hello went to the embedded demo cluster that time - re-run "
+            "it from kubedeck demo, or press D to deploy and choose a target", "warning")
+        await pilot.pause()
+        assert flow.requests == []
 
 
 @pytest.mark.asyncio

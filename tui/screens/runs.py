@@ -310,6 +310,16 @@ class RunsScreen(ViewScreen):
         row = self.selected()
         if row is None or not self.app.allowed("runs_rerun"):
             return
+        went_to_demo = row.record.demo if row.record is not None else \
+            row.job is not None and row.job.demo is not None
+        if went_to_demo and self.app.deploys.demo is None:
+            # `pipeline run --demo --target prod` records target prod: re-run here, that is
+            # the real prod
+            self.app.flash(f"cannot re-run here: {row.app} went to the embedded demo cluster "
+                           "that time - re-run it from kubedeck demo, or press "
+                           f"{keymap.keys_of('deploy', self.app.keymap_config)[0]} to deploy "
+                           "and choose a target", "warning")
+            return
         self._rerun(row.request)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="runs-rerun")
