@@ -21,14 +21,13 @@ from kubedeck.kube.errors import KubedeckError
 from tui import keymap
 from tui.app import error_line
 from tui.detail_text import fetcher, is_deleted, ref_label, styled
-from tui.logbuffer import compile_filter
-from tui.screens.view import ViewScreen
+from tui.screens.text_keys import TextViewScreen
 from tui.textview import TextView
 
 TITLES = {"describe": "Describe", "yaml": "YAML", "events": "Events", "decode": "Decoded"}
 
 
-class DetailScreen(ViewScreen):
+class DetailScreen(TextViewScreen):
     """Read-only text about one object; `mode` is one of tui.detail_text.MODES."""
 
     CSS_PATH = Path(__file__).parent.parent / "detail.tcss"
@@ -55,10 +54,6 @@ class DetailScreen(ViewScreen):
     def _title(self) -> str:
         extra = " (managedFields shown)" if self.managed_fields and self.mode == "yaml" else ""
         return f"{TITLES[self.mode]}: {ref_label(self.ref)}{extra}"
-
-    @property
-    def view(self) -> TextView:
-        return self.query_one("#detail-text", TextView)
 
     def on_mount(self) -> None:
         self.view.focus()
@@ -122,45 +117,7 @@ class DetailScreen(ViewScreen):
 
     # -- keys (ids in tui/keymap.py) -------------------------------------------------------
 
-    def action_find(self) -> None:
-        find = self.query_one("#detail-find", Input)
-        find.add_class("-shown")
-        self.set_focus(find)  # now: keys queued behind `/` are search text
-
-    def on_input_submitted(self, event: Input.Submitted) -> None:
-        event.stop()
-        self.view.search = compile_filter(event.value)
-        event.input.remove_class("-shown")
-        self.view.focus()
-        if self.view.search is not None and self.view.next_match() is None:
-            self.app.flash(f"no match for {event.value!r}", "warning")
-
-    def on_key(self, event) -> None:
-        find = self.query_one("#detail-find", Input)
-        if event.key == "escape" and find.has_focus:
-            event.stop()
-            find.remove_class("-shown")
-            self.view.focus()
-
-    def action_find_next(self) -> None:
-        self.view.next_match(forward=True)
-
-    def action_find_prev(self) -> None:
-        self.view.next_match(forward=False)
-
     def action_yaml_managed(self) -> None:
         self.managed_fields = not self.managed_fields
         self.query_one("#detail-title", Static).update(self._title())
         self.load()
-
-    def action_copy(self) -> None:
-        self.app.copy_to_clipboard(self.text)
-        lines = self.text.count("\n") + (0 if self.text.endswith("\n") else 1)
-        self.app.flash(f"copied {lines} lines to the clipboard")
-
-    def action_wrap(self) -> None:
-        self.view.wrap = not self.view.wrap
-
-    def plain_lines(self) -> list[str]:
-        """What is on display, as plain text (tests and copy use it)."""
-        return [line.plain for line in self.view.lines]

@@ -19,9 +19,8 @@ from textual.widgets import Input, Static
 from pipelines.history import RunHistory, RunRecord
 from pipelines.report import seconds_text, utc_stamp
 from tui import keymap
-from tui.logbuffer import compile_filter
 from tui.screens.runs import action_text, images_text, target_text
-from tui.screens.view import ViewScreen
+from tui.screens.text_keys import TextViewScreen
 from tui.textview import TextView
 
 MARKS = {"success": "✓", "failed": "✗", "cancelled": "■"}
@@ -65,7 +64,7 @@ def styled_line(line: str) -> Text:
     return Text.assemble((stamp, "dim"), " ", (stage, "bold"), " ", (body, style))
 
 
-class RunLogScreen(ViewScreen):
+class RunLogScreen(TextViewScreen):
     """Read-only text of one recorded run."""
 
     CSS_PATH = Path(__file__).parent.parent / "detail.tcss"
@@ -85,10 +84,6 @@ class RunLogScreen(ViewScreen):
         yield Static("", id="detail-banner")
         yield TextView(id="detail-text")
         yield Input(placeholder="find (regex)", id="detail-find")
-
-    @property
-    def view(self) -> TextView:
-        return self.query_one("#detail-text", TextView)
 
     def on_mount(self) -> None:
         self.view.focus()
@@ -117,42 +112,3 @@ class RunLogScreen(ViewScreen):
         banner = self.query_one("#detail-banner", Static)
         banner.update("\n".join(notes))
         banner.set_class(bool(notes), "-shown")
-
-    # -- keys (ids in tui/keymap.py) -------------------------------------------------------
-
-    def action_find(self) -> None:
-        find = self.query_one("#detail-find", Input)
-        find.add_class("-shown")
-        self.set_focus(find)  # now: keys queued behind `/` are search text
-
-    def on_input_submitted(self, event: Input.Submitted) -> None:
-        event.stop()
-        self.view.search = compile_filter(event.value)
-        event.input.remove_class("-shown")
-        self.view.focus()
-        if self.view.search is not None and self.view.next_match() is None:
-            self.app.flash(f"no match for {event.value!r}", "warning")
-
-    def on_key(self, event) -> None:
-        find = self.query_one("#detail-find", Input)
-        if event.key == "escape" and find.has_focus:
-            event.stop()
-            find.remove_class("-shown")
-            self.view.focus()
-
-    def action_find_next(self) -> None:
-        self.view.next_match(forward=True)
-
-    def action_find_prev(self) -> None:
-        self.view.next_match(forward=False)
-
-    def action_copy(self) -> None:
-        self.app.copy_to_clipboard(self.text)
-        self.app.flash(f"copied {len(self.text.splitlines())} lines to the clipboard")
-
-    def action_wrap(self) -> None:
-        self.view.wrap = not self.view.wrap
-
-    def plain_lines(self) -> list[str]:
-        """What is on display, as plain text (tests and copy use it)."""
-        return [line.plain for line in self.view.lines]
