@@ -23,13 +23,10 @@ from pipelines.events import (
     ImageResult,
     RunFinished,
     RunSummary,
-    StageFailed,
-    StageFinished,
-    StageProgress,
-    StageStarted,
 )
 from pipelines.history import RunHistory, new_run_id, recording
 from pipelines.spec import PipelineSpec, SpecError, TargetSpec, load_spec
+from pipelines.stageboard import StageBoard
 from pipelines.targets import ResolvedTarget, choose_target, describe, open_target
 
 if TYPE_CHECKING:
@@ -167,9 +164,7 @@ class DeployJob:
         self._done = threading.Event()
         self._started = clock()
         self._ended: float | None = None
-        self._stage = ""
-        self._fraction: float | None = None
-        self._message = ""
+        self._board = StageBoard()
         self.summary: RunSummary | None = None
         self.images: tuple[ImageResult, ...] = ()
         self._thread: threading.Thread | None = None
@@ -218,7 +213,10 @@ class DeployJob:
     def progress(self) -> Progress:
         with self._lock:
             end = self._ended if self._ended is not None else self._clock()
-            return Progress(self.state, self._stage, self._fraction, self._message,
+            row = self._board.current()
+            if row is None:
+                return Progress(self.state, "", None, "", end - self._started)
+            return Progress(self.state, row.stage, row.fraction, row.message,
                             end - self._started)
 
     def wait(self, timeout: float | None = None) -> bool:
@@ -252,16 +250,10 @@ class DeployJob:
 
     def _emit(self, event: Event) -> None:
         with self._lock:
-            self._events.append((self._clock() - self._started, event))
-            if isinstance(event, StageStarted):
-                self._stage, self._fraction, self._message = event.stage, None, event.detail
-            elif isinstance(event, StageProgress) and event.stage == self._stage:
-                self._fraction, self._message = event.fraction, event.message
-            elif isinstance(event, StageFinished) and event.stage == self._stage:
-                self._fraction, self._message = 1.0, event.detail or self._message
-            elif isinstance(event, StageFailed) and event.stage == self._stage:
-                self._message = event.reason
-            elif isinstance(event, RunFinished):
+            t = self._clock() - self._started
+            self._events.append((t, event))
+            self._board.feed(t, event)
+            if isinstance(event, RunFinished):
                 self.images = event.summary.images or self.images
                 self._ended = self._clock()
                 self.summary = event.summary

@@ -50,6 +50,13 @@ def utc_stamp(at: float) -> str:
     return datetime.fromtimestamp(at, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
+def short_digest(digest: str) -> str:
+    """`sha256:` and 12 hex digits: enough to tell images apart on one line, as docker
+    shortens image ids."""
+    algorithm, _, value = digest.partition(":")
+    return f"{algorithm}:{value[:12]}" if value else digest
+
+
 def seconds_text(seconds: float) -> str:
     if seconds < 60:
         return f"{seconds:.1f}s"

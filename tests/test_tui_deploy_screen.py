@@ -28,10 +28,10 @@ from textual.widgets import ProgressBar
 from tui_support import build_app, wait_for
 
 from pipelines.events import StageFailed, StageProgress, StageStarted
+from pipelines.stageboard import StageBoard
 from tui.screens.deploy import WAIT_FOR_END, DeployScreen
 from tui.screens.dialogs import ConfirmDialog
 from tui.widgets.deploy_pods import PodRow, PodSelector, PodTable, selector_of_live
-from tui.widgets.deploy_stages import StageBoard
 
 SIZE = (120, 40)
 

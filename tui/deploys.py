@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from kubedeck.demo import RunningDemo
+    from pipelines.events import RunSummary
     from pipelines.history import RunHistory
     from pipelines.job import DeployJob, DeployPlan, Progress
     from tui.app import KubedeckApp
@@ -107,11 +108,8 @@ class Deploys:
             return
         took = seconds_text(summary.seconds)
         if summary.result == "success":
-            what = "deployed" if job.action == "run" else {
-                "promote": "promoted", "abort": "aborted", "rollback": "rolled back"}[job.action]
-            where = "to" if job.action == "run" else "on"
-            self.app.notify(f"{what} {summary.app} {where} {summary.target} in {took}",
-                            title="deploy succeeded", timeout=NOTIFY_SECONDS)
+            self.app.notify(done_sentence(job.action, summary), title="deploy succeeded",
+                            timeout=NOTIFY_SECONDS)
         elif summary.result == "cancelled":
             self.app.notify(f"{job.title} cancelled after {took}; the live Service stays on "
                             "healthy pods", title="deploy cancelled", severity="warning",
@@ -120,6 +118,19 @@ class Deploys:
             stage = f" at {summary.failed_stage}" if summary.failed_stage else ""
             self.app.notify(f"{job.title} failed{stage}: {summary.reason}",
                             title="deploy failed", severity="error", timeout=NOTIFY_SECONDS)
+
+
+DONE_VERBS = {"run": "deployed", "promote": "promoted", "abort": "aborted",
+              "rollback": "rolled back"}
+
+
+def done_sentence(action: str, summary: RunSummary) -> str:
+    """`deployed hello to demo in 3.5s`, `promoted hello on demo in 1.2s`."""
+    from pipelines.report import seconds_text
+
+    where = "to" if action == "run" else "on"
+    return (f"{DONE_VERBS[action]} {summary.app} {where} {summary.target} in "
+            f"{seconds_text(summary.seconds)}")
 
 
 def status_line(title: str, progress: Progress, cancelling: bool = False) -> tuple[str, str]:

@@ -24,6 +24,7 @@ from kubedeck.kube.errors import KubedeckError
 from pipelines.bluegreen import BlueGreenStatus
 from pipelines.events import Rendered, RunFinished
 from pipelines.job import Action, DeployJob
+from pipelines.stageboard import StageBoard, StageRow
 from tui import keymap
 from tui.deploy_watch import ClusterLink
 from tui.screens.dialogs import ConfirmDialog
@@ -37,7 +38,7 @@ from tui.widgets.deploy_pods import (
     pod_rows,
     selector_of_documents,
 )
-from tui.widgets.deploy_stages import DeployStages, StageBoard, StageRow
+from tui.widgets.deploy_stages import DeployStages
 
 POLL_SECONDS = 0.1
 COLORS_SECONDS = 1.0

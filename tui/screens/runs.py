@@ -27,7 +27,7 @@ from kubedeck.kube.humanize import since
 from pipelines.events import ImageResult
 from pipelines.history import ImageRecord, RunHistory, RunRecord
 from pipelines.job import Action, DeployJob, RunRequest
-from pipelines.report import seconds_text
+from pipelines.report import seconds_text, short_digest
 from tui import keymap
 from tui.logbuffer import compile_filter
 from tui.screens.view import ViewScreen
@@ -37,7 +37,6 @@ COLUMNS = ("STARTED", "APP", "ACTION", "TARGET", "STRATEGY", "RESULT", "DURATION
 RESULT_STYLE = {"success": "green", "failed": "red", "cancelled": "yellow",
                 "running": "yellow"}
 REASON_CHARS = 60
-DIGEST_CHARS = len("sha256:") + 12
 POLL_SECONDS = 1.0
 
 Cell = str | Text
@@ -66,7 +65,7 @@ def target_text(target: str, where: str, demo: bool) -> str:
 def images_text(images: Iterable[ImageRecord | ImageResult]) -> str:
     """`hello@sha256:0123456789ab, worker@sha256:…`: enough of each digest to tell runs
     apart, as docker shortens image ids."""
-    return ", ".join(f"{i.name}@{i.digest[:DIGEST_CHARS]}" for i in images)
+    return ", ".join(f"{i.name}@{short_digest(i.digest)}" for i in images)
 
 
 def reason_text(record: RunRecord) -> str:

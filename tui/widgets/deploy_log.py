@@ -26,8 +26,8 @@ from pipelines.events import (
     StageStarted,
 )
 from pipelines.report import seconds_text
+from pipelines.stageboard import CANCELLED_REASONS
 from tui.textview import TextView
-from tui.widgets.deploy_stages import CANCELLED_REASONS
 
 MAX_LOG_LINES = 20_000
 Styler = Callable[[str], Style]  # a role ("error", "added", …) -> its style

@@ -1,97 +1,26 @@
 """The deploy screen's stage board: one row per stage that started (a mark, the name, a bar,
 the latest message, the elapsed time) and a summary line coloured by the result.
 
-`StageBoard` folds a job's events into rows without touching any widget, so a screen opened
-late replays the same events into the same rows; `DeployStages` only draws a board. Running
-stages tick on the job's clock (never the wall clock), which keeps snapshots repeatable.
+`pipelines.stageboard.StageBoard` folds a job's events into rows; `DeployStages` only draws
+a board. Running stages tick on the job's clock (never the wall clock), which keeps
+snapshots repeatable.
 """
 
 from __future__ import annotations
-
-from dataclasses import dataclass, replace
-from typing import Literal
 
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.widgets import ProgressBar, Static
 
-from pipelines.events import (
-    STAGES,
-    Event,
-    RunFinished,
-    RunSummary,
-    StageFailed,
-    StageFinished,
-    StageProgress,
-    StageStarted,
-)
+from pipelines.events import STAGES
 from pipelines.job import DeployJob
-from pipelines.report import seconds_text
+from pipelines.report import seconds_text, short_digest
+from pipelines.stageboard import StageBoard, StageRow
+from tui.deploys import done_sentence
 
-RowState = Literal["running", "success", "failed", "cancelled"]
 SPINNER = "⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏"
 MARKS = {"success": "✓", "failed": "✗", "cancelled": "■"}
-CANCELLED_REASONS = ("cancelled", "cancelled by the user")  # staged()'s and the runner's
-DONE_VERBS = {"run": "deployed", "promote": "promoted", "abort": "aborted",
-              "rollback": "rolled back"}
-
-
-@dataclass(frozen=True)
-class StageRow:
-    """One stage as the board shows it. `started` is when it started on the job's clock;
-    `seconds` is set once it ended (StageFinished / StageFailed seconds)."""
-
-    stage: str
-    state: RowState
-    started: float
-    fraction: float | None = None
-    message: str = ""
-    seconds: float | None = None
-
-    def elapsed(self, now: float) -> float:
-        """What the time column shows: the stage's own seconds once ended, else how long it
-        has been running (`now` on the job's clock)."""
-        return self.seconds if self.seconds is not None else max(0.0, now - self.started)
-
-
-class StageBoard:
-    """The rows of every stage that started, fed with `(t, event)` pairs as a job's
-    `events_since` hands them out."""
-
-    def __init__(self) -> None:
-        self._rows: dict[str, StageRow] = {}
-        self.summary: RunSummary | None = None
-
-    def feed(self, t: float, event: Event) -> None:
-        rows = self._rows
-        if isinstance(event, StageStarted):
-            row = rows.get(event.stage)
-            if row is None or row.state != "running":  # a stage run again starts afresh
-                rows[event.stage] = StageRow(event.stage, "running", t, message=event.detail)
-        elif isinstance(event, StageProgress) and event.stage in rows:
-            row = rows[event.stage]
-            fraction = row.fraction if event.fraction is None else event.fraction
-            rows[event.stage] = replace(row, fraction=fraction, message=event.message)
-        elif isinstance(event, StageFinished):
-            row = rows.get(event.stage) or StageRow(event.stage, "running", t)
-            rows[event.stage] = replace(row, state="success", fraction=1.0,
-                                        message=event.detail or row.message,
-                                        seconds=event.seconds)
-        elif isinstance(event, StageFailed):
-            row = rows.get(event.stage) or StageRow(event.stage, "running", t)
-            state: RowState = "cancelled" if event.reason in CANCELLED_REASONS else "failed"
-            rows[event.stage] = replace(row, state=state, message=event.reason,
-                                        seconds=event.seconds)
-        elif isinstance(event, RunFinished):
-            self.summary = event.summary
-
-    def rows(self) -> list[StageRow]:
-        """The started stages in pipeline order."""
-        return [self._rows[s] for s in STAGES if s in self._rows]
-
-    def row(self, stage: str) -> StageRow | None:
-        return self._rows.get(stage)
 
 
 def shown_fraction(row: StageRow) -> float | None:
@@ -111,12 +40,6 @@ def mark(row: StageRow, now: float) -> str:
     return MARKS[row.state]
 
 
-def short_digest(digest: str) -> str:
-    """`sha256:` and 12 hex digits: enough to tell images apart on one line."""
-    algorithm, _, value = digest.partition(":")
-    return f"{algorithm}:{value[:12]}" if value else digest
-
-
 def summary_line(job: DeployJob, now: float) -> tuple[str, str]:
     """(text, state) of the line under the stages: what runs where while it runs, then the
     result, why it failed, and which images were pinned."""
@@ -128,7 +51,7 @@ def summary_line(job: DeployJob, now: float) -> tuple[str, str]:
                 f"{where}"), "running"
     took = seconds_text(summary.seconds)
     if summary.result == "success":
-        text = f"✓ {DONE_VERBS[job.action]} {summary.app} to {summary.target} in {took}"
+        text = f"✓ {done_sentence(job.action, summary)}"
     elif summary.result == "cancelled":
         during = f" during {summary.failed_stage}" if summary.failed_stage else ""
         text = (f"■ {job.title} cancelled after {took}{during}; the live Service stays on "
