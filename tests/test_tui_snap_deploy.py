@@ -39,9 +39,12 @@ def test_deploy_screen_mid_rollout(snap_compare, demo_world, tmp_path):
 
         def settled() -> bool:
             rollout = screen.board.row("rollout")
+            log = screen.output.log_view
             return (rollout is not None and rollout.fraction == 0.5
                     and "keeps serving blue" in screen.output.log_text()
-                    and len(screen.pods_rows()) == 4 and screen.colors is not None)
+                    and len(screen.pods_rows()) == 4 and screen.colors is not None
+                    # autoscroll reaches the end after a refresh: snapshot it there
+                    and log.max_scroll_y > 0 and log.scroll_y == log.max_scroll_y)
 
         await wait_for(pilot, settled, what="the rollout at 50% with pods and colours")
         await pilot.pause()
